@@ -1,0 +1,27 @@
+# FlowDeck: two commands on a fresh machine — `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test bench clean
+
+$(BIN)/flowdeck: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-extras: $(BIN)/flowdeck
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+run: $(BIN)/flowdeck
+	$(BIN)/flowdeck $(ARGS)
+
+test: $(VENV)/.test-extras
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(VENV)/.test-extras
+	$(BIN)/python tests/perf/bench_engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,138 @@
+"""The `flowdeck` command (FORMAT.md section 3). Exit codes: 0 done, 2 bad input, 1 anything else.
+
+`flowdeck` and `flowdeck FILE` open the app; the GUI is imported only then, so the headless
+commands never load Qt.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from engine import examples, fileio, summary
+from engine.fileio import LoadError
+from engine.world import NotSimulated
+
+COMMANDS = ("run", "validate", "examples", "screenshot")
+
+
+class BadInput(Exception):
+    """Bad input from the user: one clear message, exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="flowdeck", description="Simulate and animate AWS architectures.")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run a topology headless and print a summary")
+    run.add_argument("file", help="a .flowdeck.json file or the name of a built-in example")
+    run.add_argument("--duration", type=float, help="simulated seconds (default: the file's duration_s)")
+    run.add_argument("--seed", type=int, help="random seed (default: the file's seed)")
+    run.add_argument("--report", help="write the JSON run report to this path")
+    run.add_argument("--series-interval", type=float, default=10.0, help="seconds between series samples")
+    val = sub.add_parser("validate", help="check a topology file")
+    val.add_argument("file")
+    sub.add_parser("examples", help="list the built-in example topologies")
+    shot = sub.add_parser("screenshot", help="render the live view to a PNG, no display needed")
+    shot.add_argument("file")
+    shot.add_argument("out")
+    shot.add_argument("--at", type=float, default=0.0, help="simulated time to run to first (s)")
+    shot.add_argument("--size", default="1280x800", help="WIDTHxHEIGHT in pixels")
+    shot.add_argument("--theme", choices=("light", "dark"), default="light")
+    return p
+
+
+def load(file_or_name: str):
+    return fileio.load(examples.resolve(file_or_name))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from engine.simulation import Simulation
+    doc = load(args.file)
+    if args.duration is not None and args.duration <= 0:
+        raise BadInput(f"--duration must be above 0, not {args.duration:g}")
+    if args.series_interval <= 0:
+        raise BadInput(f"--series-interval must be above 0, not {args.series_interval:g}")
+    duration = doc.duration_s if args.duration is None else args.duration
+    sim = Simulation(doc, seed=args.seed, series_interval=args.series_interval)
+    start = time.perf_counter()
+    sim.run_until(duration)
+    report = sim.report(wall_s=time.perf_counter() - start)
+    if args.report:
+        text = json.dumps(report, indent=2, sort_keys=True) + "\n"
+        try:
+            Path(args.report).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise BadInput(f"{args.report}: cannot write the report: {e.strerror or e}") from None
+    print(summary.render(report))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    doc = load(args.file)
+    from engine.world import World
+    World(doc)  # also proves the engine can build it
+    print("ok")
+    return 0
+
+
+def cmd_examples(args: argparse.Namespace) -> int:
+    names = examples.names()
+    width = max(map(len, names), default=0)
+    for name in names:
+        title, description = examples.summary(name)
+        print(f"{name.ljust(width)}  {title}")
+        if description:
+            print(f"{' ' * width}  {description.splitlines()[0]}")
+    return 0
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+        assert 100 <= w <= 8000 and 100 <= h <= 8000
+    except (ValueError, AssertionError):
+        raise BadInput(f"--size must be WIDTHxHEIGHT between 100 and 8000, not {args.size!r}") from None
+    doc = load(args.file)
+    try:
+        from gui.screenshot import render_screenshot
+    except ImportError as e:
+        print(f"flowdeck: the live view is not available: {e}", file=sys.stderr)
+        return 1
+    render_screenshot(doc, args.out, at=args.at, size=(w, h), theme=args.theme)
+    return 0
+
+
+def open_app(argv: list[str]) -> int:
+    path = None
+    if argv:
+        if len(argv) > 1 or argv[0].startswith("-"):
+            raise BadInput(f"usage: flowdeck [FILE] or flowdeck {{{','.join(COMMANDS)}}} ...")
+        path = examples.resolve(argv[0])
+        fileio.load(path)  # refuse a bad file before any window opens
+    try:
+        from gui.app import main as gui_main
+    except ImportError:
+        print("flowdeck: the desktop app is not built yet; running the demo headless instead.", file=sys.stderr)
+        return main(["run", str(path or examples.path(examples.DEMO))])
+    return gui_main(str(path) if path else None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+            return open_app(argv)
+        args = _parser().parse_args(argv)
+        return {"run": cmd_run, "validate": cmd_validate, "examples": cmd_examples,
+                "screenshot": cmd_screenshot}[args.command](args)
+    except (LoadError, NotSimulated, BadInput) as e:
+        print(f"flowdeck: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

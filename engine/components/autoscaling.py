@@ -1,0 +1,223 @@
+"""EC2 Auto Scaling groups: launch, register, health replacement, scaling policies, termination."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from engine import registry
+from engine.components.base import Component
+from engine.components.instance import PENDING, RUNNING, TERMINATING, Instance
+from engine.components.scaling import make_policies
+
+HEALTH_SWEEP_S = 10.0     # how often the group looks at its instances' health
+BILLING_HOUR_S = 3600.0
+
+
+class AutoScalingGroup(Component):
+    kind = "auto_scaling_group"
+
+    def __init__(self, world, node) -> None:
+        super().__init__(world, node)
+        template = {p.name: p.default for p in registry.KINDS["ec2_instance"].props}
+        self.template = {**template, **self.props["instance"]}
+        self.instances: list[Instance] = []
+        self.lb_links: list[tuple[Any, Any]] = []
+        self.source_queues: list[Any] = []     # queues the group consumes (messaging)
+        self.launched = self.terminated = 0
+        self.handled_by_gone = 0               # requests handled by instances already terminated
+        self.cooldown_until = -math.inf
+        self.on_launch: list[Any] = []         # hooks for new instances (e.g. start polling a queue)
+        self._n = 0
+        self._area_at_sample: dict[int, float] = {}
+        self.policies = make_policies(self, self.props["policies"])
+
+    @property
+    def desired(self) -> int:
+        return self.props["desired_capacity"]
+
+    def connect_in(self, edge, source) -> None:
+        if source.kind == "load_balancer":
+            self.lb_links.append((source, edge))
+
+    def start(self) -> None:
+        for _ in range(self.desired):
+            self._launch(up_at_start=True)
+        # Each group checks at its own phase, so a failure is not always noticed at once.
+        self.kernel.every(HEALTH_SWEEP_S, self._health_sweep, first=self.rng.uniform(0, HEALTH_SWEEP_S))
+        for policy in self.policies:
+            self.kernel.every(policy.period, lambda p=policy: self._evaluate(p))
+        for spec in self.props["policies"]:
+            if spec["type"] == "scheduled":
+                self.kernel.at(spec["at_s"], self._scheduled, spec)
+
+    # -- the instances ----------------------------------------------------------------------------
+    def in_service(self) -> list[Instance]:
+        return [i for i in self.instances if i.state == RUNNING]
+
+    def pending(self) -> list[Instance]:
+        return [i for i in self.instances if i.state == PENDING]
+
+    def counts_in_metric(self, inst: Instance, since: float) -> bool:
+        return inst.warm_at <= since
+
+    def counted_capacity(self) -> int:
+        now = self.kernel.now
+        return sum(1 for i in self.in_service() if i.warm_at <= now)
+
+    def backlog(self) -> int:
+        return sum(q.visible_count() for q in self.source_queues)
+
+    def _launch(self, up_at_start: bool = False) -> Instance:
+        self._n += 1
+        inst = Instance(self.world, self, self.world.next_instance_no(), f"{self.id}/i-{self._n}",
+                        dict(self.template), self.kernel.stream(f"{self.id}/i-{self._n}"))
+        self.instances.append(inst)
+        self.world.instances[inst.id] = inst
+        self.launched += 1
+        for hook in self.on_launch:
+            hook(inst)
+        if up_at_start:
+            inst.state, inst.in_service_at, inst.warm_at = RUNNING, 0.0, 0.0
+            self._register(inst, healthy=True)
+        else:
+            inst.warm_at = math.inf
+            self.kernel.after(self.template["boot_time_s"], self._booted, inst)
+        return inst
+
+    def _booted(self, inst: Instance) -> None:
+        if inst.state != PENDING:
+            return
+        inst.state, inst.in_service_at = RUNNING, self.kernel.now
+        inst.warm_at = self.kernel.now + self.props["default_instance_warmup_s"]
+        self._register(inst, healthy=False)
+        self.log("in_service", f"Instance {inst.id} is in service after booting for {self.template['boot_time_s']:g} s"
+                 + (" and registered with the load balancer" if self.lb_links else ""))
+
+    def _register(self, inst: Instance, healthy: bool) -> None:
+        for lb, edge in self.lb_links:
+            inst.targets.append(lb.register(inst, edge, self.world.edge_prop(edge, "weight"), healthy))
+
+    def _terminate(self, inst: Instance) -> None:
+        """Deregister and drain first; the instance ends when every load balancer has let it go."""
+        inst.state = TERMINATING
+        waiting = [t for t in inst.targets if t.active]
+        if not waiting:
+            self._ended(inst)
+            return
+        remaining = {"n": len(waiting)}
+
+        def one_gone() -> None:
+            remaining["n"] -= 1
+            if remaining["n"] == 0:
+                self._ended(inst)
+        for target in waiting:
+            target.lb.deregister(target, one_gone)
+
+    def _ended(self, inst: Instance) -> None:
+        inst.terminate()
+        self.instances.remove(inst)
+        self.handled_by_gone += inst.handled
+        self.terminated += 1
+
+    # -- capacity ---------------------------------------------------------------------------------------
+    def set_capacity(self, desired: int, reason: str, min_size: int | None = None, max_size: int | None = None) -> None:
+        if min_size is not None:
+            self.props["min_size"] = min_size
+        if max_size is not None:
+            self.props["max_size"] = max_size
+        lo, hi = self.props["min_size"], self.props["max_size"]
+        self.props["desired_capacity"] = max(lo, min(hi, desired))
+        self._reconcile(reason)
+
+    def _reconcile(self, reason: str) -> None:
+        active = [i for i in self.instances if i.state in (PENDING, RUNNING)]
+        gap = self.desired - len(active)
+        if gap > 0:
+            for _ in range(gap):
+                self._launch()
+            self.log("scale_out", f"Launching {_count(gap)}: {reason}")
+        elif gap < 0:
+            victims = self._choose_victims(active, -gap)
+            for inst in victims:
+                self._terminate(inst)
+            self.log("scale_in", f"Terminating {', '.join(i.id for i in victims)}: {reason}")
+
+    def _choose_victims(self, active: list[Instance], n: int) -> list[Instance]:
+        policy, now = self.props["termination_policy"], self.kernel.now
+        if policy == "oldest_instance":
+            key = lambda i: (i.launched_at, i.no)
+        elif policy == "newest_instance":
+            key = lambda i: (-i.launched_at, -i.no)
+        else:  # default: one launch template, so the instance closest to its next billing hour
+            key = lambda i: (-((now - i.launched_at) % BILLING_HOUR_S), self.rng.random())
+        return sorted(active, key=key)[:n]
+
+    def _evaluate(self, policy) -> None:
+        result = policy.evaluate()
+        if result is None:
+            return
+        proposal, reason = result
+        if proposal < self.desired:
+            others = [p.last_proposal for p in self.policies if p is not policy and p.last_proposal is not None]
+            if any(o >= self.desired for o in others):
+                return  # another policy still needs the capacity: the largest wins
+        if proposal != self.desired:
+            self.set_capacity(proposal, reason)
+
+    def _scheduled(self, spec: dict) -> None:
+        lo = spec.get("min_size", self.props["min_size"])
+        hi = spec.get("max_size", self.props["max_size"])
+        desired = spec.get("desired_capacity", max(lo, min(hi, self.desired)))
+        self.set_capacity(desired, f"scheduled action at {spec['at_s']:g} s (min {lo}, max {hi}, desired {desired})",
+                          lo, hi)
+
+    # -- health ------------------------------------------------------------------------------------------
+    def _health_sweep(self) -> None:
+        now = self.kernel.now
+        for inst in list(self.instances):
+            if inst.state != RUNNING:
+                continue
+            if inst.failure == "crash":
+                self._replace(inst, "the EC2 status check failed (instance stopped)")
+            elif (self.props["health_check_type"] == "ELB"
+                  and now - inst.launched_at >= self.props["health_check_grace_period_s"]
+                  and any(t.active and t.health == "unhealthy" for t in inst.targets)):
+                self._replace(inst, "the load balancer reports it unhealthy")
+
+    def _replace(self, inst: Instance, why: str) -> None:
+        self.log("unhealthy", f"Instance {inst.id} is unhealthy: {why}; replacing it")
+        self._terminate(inst)
+        self._reconcile(f"replacing unhealthy instance {inst.id}")
+
+    # -- live changes and reporting ---------------------------------------------------------------------
+    def on_prop_changed(self, name: str) -> None:
+        if name in ("min_size", "max_size", "desired_capacity"):
+            self.set_capacity(self.desired, f"{name} set to {self.props[name]}")
+        elif name == "instance":
+            self.template = {**self.template, **self.props["instance"]}
+            for inst in self.instances:
+                for key, value in self.props["instance"].items():
+                    inst.set_prop(key, value)
+
+    def handled(self) -> int:
+        return self.handled_by_gone + sum(i.handled for i in self.instances)
+
+    def totals(self) -> dict[str, Any]:
+        return {"handled": self.handled(), "launched": self.launched, "terminated": self.terminated}
+
+    def sample(self, interval: float) -> dict[str, float]:
+        live = self.in_service()
+        areas = {i.no: i.busy_area() for i in live}
+        cpus = [100.0 * (a - self._area_at_sample.get(no, a)) / (interval * i.concurrency)
+                for (no, a), i in zip(areas.items(), live) if no in self._area_at_sample]
+        self._area_at_sample = areas
+        return {"in_service": len(live), "pending": len(self.pending()), "desired": self.desired,
+                "cpu_utilization": sum(cpus) / len(cpus) if cpus else 0.0}
+
+    def state(self) -> dict[str, Any]:
+        return {"desired": self.desired, "min": self.props["min_size"], "max": self.props["max_size"],
+                "in_service": len(self.in_service()), "instances": [i.state_dict() for i in self.instances]}
+
+
+def _count(n: int) -> str:
+    return f"{n} instance" + ("" if n == 1 else "s")

@@ -1,0 +1,168 @@
+"""Clients: a population that sends HTTP requests (and, with messaging edges, messages)."""
+from __future__ import annotations
+
+import math
+from array import array
+from typing import Any, Callable
+
+from engine.components.base import Component
+from engine.stats import percentiles
+from engine.traffic import OK, REQUEST, Request
+
+RECHECK_IDLE_S = 1.0  # with a rate of 0, look again this often
+
+
+class Client(Component):
+    kind = "client"
+
+    def __init__(self, world, node) -> None:
+        super().__init__(world, node)
+        self.lb_edges: list[tuple[Any, Any]] = []     # (edge, load balancer)
+        self.emitters: list[Callable[[float], None]] = []  # message publishers, added by messaging
+        self.sent = self.completed = self.failed = 0
+        self.errors = {"500": 0, "502": 0, "503": 0, "504": 0, "timeout": 0}
+        self.latencies = array("d")
+        self._boost_factor, self._boost_until = 1.0, -1.0
+        self._generation = 0
+        self._sampled = (0, 0, 0)  # sent, latencies, failed at the last sample
+        self._refresh_rate_bound()
+
+    def connect_out(self, edge, target) -> None:
+        if target.kind == "load_balancer":
+            self.lb_edges.append((edge, target))
+
+    def start(self) -> None:
+        self._schedule_next()
+
+    # -- arrivals -------------------------------------------------------------------------------
+    def rate_at(self, t: float) -> float:
+        """The arrival rate at time t: the base rate shaped by the pattern and any live spike."""
+        base = self.props["rate_rps"]
+        p = self.props["pattern"]
+        kind = p["type"]
+        if kind == "sine":
+            rate = base * (1.0 + p["amplitude"] * math.sin(2.0 * math.pi * t / p["period_s"]))
+        elif kind == "ramp":
+            frac = 1.0 if p["over_s"] <= 0 else min(1.0, t / p["over_s"])
+            rate = base + (p["to_rps"] - base) * frac
+        elif kind == "spike" and p["at_s"] <= t < p["at_s"] + p["duration_s"]:
+            rate = base * p["factor"]
+        else:
+            rate = base
+        if t < self._boost_until:
+            rate *= self._boost_factor
+        return max(0.0, rate)
+
+    def _refresh_rate_bound(self) -> None:
+        base, p = self.props["rate_rps"], self.props["pattern"]
+        bound = {"sine": lambda: base * (1 + p.get("amplitude", 0)),
+                 "ramp": lambda: max(base, p.get("to_rps", base)),
+                 "spike": lambda: base * max(1.0, p.get("factor", 1.0))}.get(p["type"], lambda: base)()
+        self._rate_bound = bound * max(1.0, self._boost_factor)
+        self._steady = p["type"] == "steady" and self._boost_until < 0
+        self._constant = self.props["arrival"] == "constant"
+        self._timeout = self.props["timeout_s"]
+
+    def _schedule_next(self) -> None:
+        k = self.kernel
+        if self._constant:
+            rate = self.rate_at(k.now)
+            k.at(k.now + (1.0 / rate if rate > 0 else RECHECK_IDLE_S), self._arrive, self._generation)
+            return
+        bound = self._rate_bound
+        if self._steady and bound > 0:  # the common case, kept short
+            k.at(k.now + self.rng.expovariate(bound), self._arrive, self._generation)
+            return
+        if bound <= 0:
+            k.at(k.now + RECHECK_IDLE_S, self._arrive_none, self._generation)
+            return
+        # Thinning (Lewis and Shedler): exact arrivals of a Poisson process with a varying rate.
+        t, expo = k.now, self.rng.expovariate
+        t += expo(bound)
+        if not self._steady:
+            rand, rate_at = self.rng.random, self.rate_at
+            while rand() * bound > rate_at(t):
+                t += expo(bound)
+        k.at(t, self._arrive, self._generation)
+
+    def _arrive_none(self, generation: int) -> None:
+        if generation == self._generation:
+            self._schedule_next()
+
+    def _arrive(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        if self._constant and self.rate_at(self.kernel.now) <= 0:
+            self._schedule_next()
+            return
+        self.send_one()
+        self._schedule_next()
+
+    def send_one(self) -> None:
+        now = self.kernel.now
+        for edge, lb in self.lb_edges:
+            r = Request(self, now, edge)
+            self.sent += 1
+            timeout = self._timeout
+            if timeout is not None:
+                self.kernel.at(now + timeout, self._time_out, r)
+            self.world.hop(edge, -1, REQUEST, lb.on_request, r)
+        for emit in self.emitters:
+            emit(now)
+
+    # -- outcomes ---------------------------------------------------------------------------------
+    def on_response(self, r: Request) -> None:
+        if r.closed:
+            return  # the client gave up on it already
+        r.closed = True
+        self.latencies.append(self.kernel.now - r.t0)
+        if r.status == OK:
+            self.completed += 1
+        else:
+            self.failed += 1
+            self.errors[str(r.status)] += 1
+
+    def _time_out(self, r: Request) -> None:
+        if r.closed:
+            return
+        r.closed = True
+        self.latencies.append(self.kernel.now - r.t0)
+        self.failed += 1
+        self.errors["timeout"] += 1
+
+    # -- live changes -----------------------------------------------------------------------------
+    def on_prop_changed(self, name: str) -> None:
+        if name in ("rate_rps", "pattern", "arrival", "timeout_s"):
+            self._reschedule()
+
+    def boost(self, factor: float, duration_s: float) -> None:
+        """Multiply the rate for a while (the live view's 'spike traffic' action)."""
+        self._boost_factor, self._boost_until = factor, self.kernel.now + duration_s
+        self._reschedule()
+        self.kernel.at(self._boost_until, lambda _: self._reschedule())
+        self.log("spike", f"Traffic x{factor:g} for {duration_s:g} s")
+
+    def _reschedule(self) -> None:
+        self._refresh_rate_bound()
+        self._generation += 1
+        self._schedule_next()
+
+    # -- reporting ---------------------------------------------------------------------------------
+    def totals(self) -> dict[str, Any]:
+        return {"sent": self.sent, "completed": self.completed, "failed": self.failed}
+
+    def latency_summary(self) -> dict[str, float]:
+        lat = self.latencies
+        mean = sum(lat) / len(lat) if lat else 0.0
+        p50, p95, p99 = percentiles(lat, (50, 95, 99))
+        return {"mean": mean, "p50": p50, "p95": p95, "p99": p99}
+
+    def sample(self, interval: float) -> dict[str, float]:
+        sent0, lat0, failed0 = self._sampled
+        self._sampled = (self.sent, len(self.latencies), self.failed)
+        p50, p95, p99 = percentiles(self.latencies[lat0:], (50, 95, 99))
+        return {"sent_rps": (self.sent - sent0) / interval, "errors_rps": (self.failed - failed0) / interval,
+                "latency_p50_s": p50, "latency_p95_s": p95, "latency_p99_s": p99}
+
+    def state(self) -> dict[str, Any]:
+        return {"rate_rps": self.rate_at(self.kernel.now), "sent": self.sent, "failed": self.failed}

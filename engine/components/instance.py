@@ -1,0 +1,228 @@
+"""EC2 instances: request slots, a FIFO backlog, CPU, failure modes; standalone or in a group."""
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Callable
+
+from engine import distributions
+from engine.components.base import Component
+from engine.traffic import BAD_GATEWAY, ERROR, OK, RESPONSE, SERVER_ERROR, UNAVAILABLE, Request
+
+PENDING, RUNNING, TERMINATING, TERMINATED = "pending", "running", "terminating", "terminated"
+
+
+class Instance:
+    """One running (or booting, or draining) EC2 instance."""
+
+    def __init__(self, world: Any, owner: Any, no: int, instance_id: str, props: dict, rng: Any) -> None:
+        self.world, self.kernel, self.owner = world, world.kernel, owner
+        self.no, self.id, self.props, self.rng = no, instance_id, props, rng
+        self.state = PENDING
+        self.failure: str | None = None
+        self.fail_factor = 1.0
+        self.launched_at = self.kernel.now
+        self.in_service_at: float | None = None
+        self.warm_at = 0.0                          # counts in scaling metrics from then
+        self.busy = 0
+        self.area, self.area_t = 0.0, self.kernel.now   # integral of busy slots over time
+        self.serving: set[Request] = set()
+        self.backlog: deque[Request] = deque()
+        self.hung: list[Request] = []
+        self._watchdog_at: float | None = None
+        self.accepted = self.handled = self.errors = 0
+        self.targets: list[Any] = []                    # load balancer registrations
+        self.on_success: list[Callable[[], None]] = []  # e.g. publish a message per handled request
+        self._configure()
+
+    def _configure(self) -> None:
+        p = self.props
+        self.concurrency, self.max_backlog = p["concurrency"], p["max_backlog"]
+        self.error_rate = p["error_rate"]
+        self._service = distributions.sampler(p["service_time_s"], self.rng)
+
+    def set_prop(self, name: str, value: Any) -> None:
+        self.props = {**self.props, name: value}
+        self._configure()
+        while self.backlog and self.busy < self.concurrency and self.failure is None:
+            self._start_next()
+
+    # -- requests ------------------------------------------------------------------------------------
+    def accept(self, r: Request) -> None:
+        if self.state in (PENDING, TERMINATED) or self.failure == "crash":
+            self.reply(r, BAD_GATEWAY)
+            return
+        self.accepted += 1
+        if self.failure == "hang":
+            self.hung.append(r)
+            r.target.lb.watch(r)
+        elif self.busy < self.concurrency:
+            self._start(r)
+        elif len(self.backlog) < self.max_backlog:
+            self.backlog.append(r)
+            if self._watchdog_at is None:
+                self._watchdog_at = r.deadline
+                self.kernel.at(r.deadline, self._watchdog)
+        else:
+            self.reply(r, UNAVAILABLE)
+
+    def _start(self, r: Request) -> None:
+        now = self.kernel.now
+        self.area += self.busy * (now - self.area_t)
+        self.area_t = now
+        self.busy += 1
+        self.serving.add(r)
+        r.started = True
+        service = self._service()
+        if self.failure == "slow":
+            service *= self.fail_factor
+        done = now + service
+        self.kernel.at(done, self._finish, r)
+        if done > r.deadline:
+            r.target.lb.watch(r)
+
+    def _finish(self, r: Request) -> None:
+        if r not in self.serving:
+            return  # failed when the instance crashed or terminated
+        self.serving.remove(r)
+        now = self.kernel.now
+        self.area += self.busy * (now - self.area_t)
+        self.area_t = now
+        self.busy -= 1
+        if self.failure == "hang":
+            self.hung.append(r)
+            return
+        self.handled += 1
+        rate = self.fail_factor if self.failure == "error" else self.error_rate
+        if rate and self.rng.random() < rate:
+            self.errors += 1
+            self.reply(r, SERVER_ERROR)
+        else:
+            self.reply(r, OK)
+            for publish in self.on_success:
+                publish()
+        if self.backlog:
+            self._start_next()
+
+    def _watchdog(self, _: object) -> None:
+        """Time out waiting requests whose idle timeout has passed. The backlog is in arrival order,
+        so one timer at the oldest deadline replaces a timer per waiting request."""
+        self._watchdog_at = None
+        backlog, now = self.backlog, self.kernel.now
+        while backlog and (backlog[0].answered or backlog[0].deadline <= now):
+            r = backlog.popleft()
+            if not r.answered:
+                r.target.lb.idle_timeout(r)
+        if backlog:
+            self._watchdog_at = backlog[0].deadline
+            self.kernel.at(self._watchdog_at, self._watchdog)
+
+    def _start_next(self) -> None:
+        backlog = self.backlog
+        while backlog:
+            r = backlog.popleft()
+            if not r.answered:  # skip requests the load balancer already timed out
+                self._start(r)
+                return
+
+    def reply(self, r: Request, status: int) -> None:
+        r.status = status
+        target = r.target
+        self.world.hop(target.edge, self.no, RESPONSE if status == OK else ERROR, target.lb.on_response, r)
+
+    # -- health, failures, life cycle ----------------------------------------------------------------
+    def probe(self) -> str:
+        """A load balancer health check: 'ok', 'refused' or 'timeout'. Probes take no request slot."""
+        if self.state == TERMINATED or self.failure == "crash":
+            return "refused"
+        return "timeout" if self.failure == "hang" else "ok"
+
+    def fail(self, mode: str, factor: float = 1.0) -> None:
+        self.failure, self.fail_factor = mode, factor
+        if mode == "crash":
+            self._drop_all()
+
+    def recover(self) -> None:
+        self.failure, self.fail_factor = None, 1.0
+        self.hung.clear()  # the load balancer has answered (or will answer) those with 504
+        while self.backlog and self.busy < self.concurrency:
+            self._start_next()
+
+    def terminate(self) -> None:
+        self.state = TERMINATED
+        self._drop_all()
+
+    def _drop_all(self) -> None:
+        """The process is gone: everything in progress or waiting gets a 502."""
+        now = self.kernel.now
+        self.area += self.busy * (now - self.area_t)
+        self.area_t, self.busy = now, 0
+        lost = list(self.serving) + list(self.backlog) + self.hung
+        self.serving, self.hung = set(), []
+        self.backlog.clear()
+        for r in lost:
+            if not r.answered and not r.status:
+                self.reply(r, BAD_GATEWAY)
+
+    def busy_area(self) -> float:
+        return self.area + self.busy * (self.kernel.now - self.area_t)
+
+    def pending_requests(self) -> list[Request]:
+        return list(self.serving) + list(self.backlog) + self.hung
+
+    def health_label(self) -> str:
+        """One word for the live view: pending, healthy, unhealthy, initial, draining, failed."""
+        if self.state != RUNNING:
+            return {TERMINATING: "draining"}.get(self.state, self.state)
+        if self.failure == "crash":
+            return "crashed"
+        health = [t.health for t in self.targets if t.active]
+        if "unhealthy" in health:
+            return "unhealthy"
+        if "initial" in health:
+            return "initial"
+        return "healthy"
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "no": self.no, "state": self.state, "health": self.health_label(),
+                "failure": self.failure, "busy": self.busy, "concurrency": self.concurrency,
+                "backlog": len(self.backlog)}
+
+
+class Ec2Instance(Component):
+    """A standalone instance node: running and registered from time 0."""
+
+    kind = "ec2_instance"
+
+    def __init__(self, world, node) -> None:
+        super().__init__(world, node)
+        self.inst = Instance(world, self, world.next_instance_no(), node.id, dict(self.props), self.rng)
+        self.inst.state, self.inst.in_service_at = RUNNING, 0.0
+        self.lb_links: list[tuple[Any, Any]] = []
+        self._area_at_sample = 0.0
+        world.instances[node.id] = self.inst
+
+    def connect_in(self, edge, source) -> None:
+        if source.kind == "load_balancer":
+            self.lb_links.append((source, edge))
+
+    def start(self) -> None:
+        for lb, edge in self.lb_links:
+            self.inst.targets.append(lb.register(self.inst, edge, self.world.edge_prop(edge, "weight"), healthy=True))
+
+    def on_prop_changed(self, name: str) -> None:
+        self.inst.set_prop(name, self.props[name])
+
+    def instances(self) -> list[Instance]:
+        return [self.inst]
+
+    def totals(self) -> dict[str, Any]:
+        return {"handled": self.inst.handled, "accepted": self.inst.accepted, "errors": self.inst.errors}
+
+    def sample(self, interval: float) -> dict[str, float]:
+        area = self.inst.busy_area()
+        cpu = 100.0 * (area - self._area_at_sample) / (interval * self.inst.concurrency)
+        self._area_at_sample = area
+        return {"cpu_utilization": cpu, "backlog": len(self.inst.backlog)}
+
+    def state(self) -> dict[str, Any]:
+        return {"instances": [self.inst.state_dict()]}

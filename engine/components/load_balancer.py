@@ -1,0 +1,217 @@
+"""The Application Load Balancer: routing, health checks, fail-open, timeouts, draining, slow start."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from engine.components.base import Component
+from engine.traffic import ERROR, GATEWAY_TIMEOUT, OK, REQUEST, RESPONSE, UNAVAILABLE, Request
+
+INITIAL, HEALTHY, UNHEALTHY = "initial", "healthy", "unhealthy"
+
+
+class Target:
+    """One instance registered with the load balancer's target group."""
+
+    __slots__ = ("lb", "inst", "edge", "weight", "health", "ok_run", "fail_run", "outstanding",
+                 "healthy_since", "draining", "active", "on_gone")
+
+    def __init__(self, lb: "LoadBalancer", inst: Any, edge: Any, weight: float, health: str) -> None:
+        self.lb, self.inst, self.edge, self.weight = lb, inst, edge, weight
+        self.health = health
+        self.ok_run = self.fail_run = 0
+        self.outstanding = 0
+        self.healthy_since = -1e18 if health == HEALTHY else None
+        self.draining = False
+        self.active = True          # False once deregistration has completed
+        self.on_gone: Callable[[], None] | None = None
+
+
+class LoadBalancer(Component):
+    kind = "load_balancer"
+
+    def __init__(self, world, node) -> None:
+        super().__init__(world, node)
+        self.targets: list[Target] = []
+        self._routable: list[Target] | None = None
+        self._rr = -1
+        self.received = self.routed = 0
+        self.answers = {200: 0, 500: 0, 502: 0, 503: 0, 504: 0}
+        self._received_at_sample = 0
+        self._cache_props()
+
+    # -- registration ---------------------------------------------------------------------------
+    def register(self, inst: Any, edge: Any, weight: float, healthy: bool) -> Target:
+        """Register an instance; at time 0 the architecture is up, so targets start healthy."""
+        target = Target(self, inst, edge, weight, HEALTHY if healthy else INITIAL)
+        self.targets.append(target)
+        self._routable = None
+        interval = self.props["health_check"]["interval_s"]
+        first = self.kernel.now + (self.rng.uniform(0, interval) if healthy else 0.0)
+        self.kernel.at(first, self._probe, target)
+        return target
+
+    def deregister(self, target: Target, on_gone: Callable[[], None]) -> None:
+        """Stop sending new requests at once; let those in progress finish for up to the delay."""
+        if target.draining or not target.active:
+            return
+        target.draining, target.on_gone = True, on_gone
+        self._routable = None
+        if target.outstanding == 0:
+            self._gone(target)
+        else:
+            self.kernel.after(self.props["deregistration_delay_s"], self._delay_over, target)
+
+    def _delay_over(self, target: Target) -> None:
+        if target.active:
+            self._gone(target)
+
+    def _gone(self, target: Target) -> None:
+        target.active = False
+        self.targets.remove(target)
+        self._routable = None
+        if target.on_gone:
+            target.on_gone()
+
+    # -- health checks ------------------------------------------------------------------------------
+    def _probe(self, target: Target) -> None:
+        if not target.active:
+            return
+        hc = self.props["health_check"]
+        result = target.inst.probe()
+        if result == "ok":
+            self._probe_result(target, True, "")
+        elif result == "refused":
+            self._probe_result(target, False, "connection refused")
+        else:  # no answer: the check fails when its timeout runs out
+            self.kernel.after(hc["timeout_s"], lambda t: self._probe_result(t, False, f"timed out after {hc['timeout_s']:g} s"), target)
+        self.kernel.after(hc["interval_s"], self._probe, target)
+
+    def _probe_result(self, target: Target, ok: bool, why: str) -> None:
+        if not target.active:
+            return
+        hc = self.props["health_check"]
+        if ok:
+            target.ok_run, target.fail_run = target.ok_run + 1, 0
+            if target.health != HEALTHY and target.ok_run >= hc["healthy_threshold"]:
+                self._set_health(target, HEALTHY, f"{target.ok_run} consecutive health checks passed")
+        else:
+            target.fail_run, target.ok_run = target.fail_run + 1, 0
+            if target.health == HEALTHY and target.fail_run >= hc["unhealthy_threshold"]:
+                self._set_health(target, UNHEALTHY, f"{target.fail_run} consecutive health checks failed ({why})")
+
+    def _set_health(self, target: Target, health: str, why: str) -> None:
+        target.health = health
+        target.healthy_since = self.kernel.now if health == HEALTHY else None
+        self._routable = None
+        self.log(health, f"Target {target.inst.id} is {health}: {why}")
+
+    # -- routing -------------------------------------------------------------------------------------
+    def routable(self) -> list[Target]:
+        """Healthy targets; if every registered target is unhealthy, all of them (fail open)."""
+        if self._routable is None:
+            live = [t for t in self.targets if not t.draining]
+            healthy = [t for t in live if t.health == HEALTHY]
+            self._routable = healthy or live
+        return self._routable
+
+    def on_request(self, r: Request) -> None:
+        self.received += 1
+        targets = self.routable()
+        if not targets:
+            self.answer(r, UNAVAILABLE)
+            return
+        target = self._pick(targets)
+        target.outstanding += 1
+        self.routed += 1
+        r.target = target
+        r.deadline = self.kernel.now + self._idle
+        self.world.hop(target.edge, target.inst.no, REQUEST, target.inst.accept, r)
+
+    def on_prop_changed(self, name: str) -> None:
+        self._cache_props()
+
+    def _cache_props(self) -> None:
+        self._idle = self.props["idle_timeout_s"]
+        self._algorithm = self.props["algorithm"]
+        self._slow = self.props["slow_start_s"]
+
+    def _pick(self, targets: list[Target]) -> Target:
+        algorithm = self._algorithm
+        n = len(targets)
+        if algorithm == "round_robin":
+            self._rr = (self._rr + 1) % n
+            target = targets[self._rr]
+        elif algorithm == "least_outstanding_requests":
+            self._rr = (self._rr + 1) % n  # rotate the start so ties are shared out
+            target = min(targets[self._rr:] + targets[:self._rr], key=_outstanding)
+        elif algorithm == "weighted_random":
+            target = self.rng.choices(targets, [t.weight for t in targets])[0]
+        else:
+            target = targets[int(self.rng.random() * n)]
+        slow = self._slow
+        if slow > 0 and n > 1:
+            target = self._slow_start(target, targets, slow)
+        return target
+
+    def _slow_start(self, target: Target, targets: list[Target], slow: float) -> Target:
+        """A target in slow start keeps a request with a probability that ramps from 0 to 1."""
+        since = target.healthy_since
+        if since is None or self.kernel.now - since >= slow:
+            return target
+        if self.rng.random() < (self.kernel.now - since) / slow:
+            return target
+        others = [t for t in targets if t is not target]
+        return others[int(self.rng.random() * len(others))]
+
+    # -- answers ---------------------------------------------------------------------------------------
+    def watch(self, r: Request) -> None:
+        """The request may outlive the idle timeout: answer 504 at the deadline if still silent."""
+        self.kernel.at(r.deadline, self.idle_timeout, r)
+
+    def idle_timeout(self, r: Request) -> None:
+        if r.answered or r.status:
+            return
+        self._release(r)
+        self.answer(r, GATEWAY_TIMEOUT)
+
+    def on_response(self, r: Request) -> None:
+        """The target's answer arrives back at the load balancer."""
+        if r.answered:
+            return  # the client was already given a 504
+        target = r.target
+        target.outstanding -= 1
+        if target.draining and target.outstanding == 0 and target.active:
+            self._gone(target)
+        status = r.status
+        r.answered = True
+        self.answers[status] += 1
+        self.world.hop(r.in_edge, -1, RESPONSE if status == OK else ERROR, r.client.on_response, r)
+
+    def _release(self, r: Request) -> None:
+        target = r.target
+        target.outstanding -= 1
+        if target.draining and target.outstanding == 0 and target.active:
+            self._gone(target)
+
+    def answer(self, r: Request, status: int) -> None:
+        r.status, r.answered = status, True
+        self.answers[status] += 1
+        self.world.hop(r.in_edge, -1, RESPONSE if status == OK else ERROR, r.client.on_response, r)
+
+    # -- reporting -------------------------------------------------------------------------------------
+    def totals(self) -> dict[str, Any]:
+        return {"received": self.received, "routed": self.routed,
+                **{f"answered_{code}": n for code, n in sorted(self.answers.items())}}
+
+    def sample(self, interval: float) -> dict[str, float]:
+        rps = (self.received - self._received_at_sample) / interval
+        self._received_at_sample = self.received
+        return {"requests_rps": rps, "healthy_targets": sum(t.health == HEALTHY and not t.draining for t in self.targets)}
+
+    def state(self) -> dict[str, Any]:
+        return {"received": self.received,
+                "targets": {t.inst.id: ("draining" if t.draining else t.health) for t in self.targets}}
+
+
+def _outstanding(t: Target) -> int:
+    return t.outstanding

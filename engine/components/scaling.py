@@ -1,0 +1,152 @@
+"""Scaling policies: each evaluates the group's metric and proposes a desired capacity, with a reason.
+
+The group owns the instances; a policy only reads metrics and proposes. Metrics (FORMAT.md 1.1):
+cpu_utilization (busy request slots in percent), request_count_per_target (per minute) and
+backlog_per_instance (visible messages of the queues the group consumes), measured over the
+policy's evaluation period on in-service instances past their warm-up.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.components.autoscaling import AutoScalingGroup
+
+METRIC_WORDS = {"cpu_utilization": ("average CPU", "%"), "request_count_per_target": ("requests per target", "/min"),
+                "backlog_per_instance": ("backlog per instance", " messages")}
+SCALE_IN_MARGIN = 0.9  # AWS scales in only when the metric is somewhat below the target
+
+
+def describe(metric: str, value: float) -> str:
+    words, unit = METRIC_WORDS[metric]
+    return f"{words} {value:.0f}{unit}"
+
+
+class MetricWindow:
+    """Measures a group's metric over the time since the previous measurement."""
+
+    def __init__(self, group: "AutoScalingGroup") -> None:
+        self.group = group
+        self.t = group.kernel.now
+        self.marks: dict[int, tuple[float, int]] = {}
+
+    def measure(self, metric: str) -> tuple[float | None, float]:
+        """(metric value or None without data, the total it averages) and start a new window."""
+        g, now = self.group, self.group.kernel.now
+        span = now - self.t
+        counted = [i for i in g.in_service() if i.no in self.marks and g.counts_in_metric(i, self.t)]
+        value: float | None = None
+        total = 0.0
+        if metric == "backlog_per_instance":
+            total = float(g.backlog())
+            value = total / max(1, len(g.in_service()))
+        elif counted and span > 0:
+            if metric == "cpu_utilization":
+                each = [(i.busy_area() - self.marks[i.no][0]) / (span * i.concurrency) for i in counted]
+                value = 100.0 * sum(each) / len(each)
+            else:
+                reqs = sum(i.accepted - self.marks[i.no][1] for i in counted)
+                value = reqs / len(counted) * 60.0 / span
+            total = value * len(counted)
+        self.t = now
+        self.marks = {i.no: (i.busy_area(), i.accepted) for i in g.in_service()}
+        return value, total
+
+
+class Policy:
+    def __init__(self, group: "AutoScalingGroup", spec: dict) -> None:
+        self.group, self.spec = group, spec
+        self.window = MetricWindow(group)
+        self.last_proposal: int | None = None
+
+    @property
+    def period(self) -> float:
+        return self.spec.get("evaluation_period_s", 60.0)
+
+    def evaluate(self) -> tuple[int, str] | None:
+        raise NotImplementedError
+
+
+class TargetTracking(Policy):
+    def __init__(self, group, spec) -> None:
+        super().__init__(group, spec)
+        self.above = self.below = 0
+
+    def evaluate(self) -> tuple[int, str] | None:
+        s, g = self.spec, self.group
+        value, total = self.window.measure(s["metric"])
+        if value is None:
+            self.above = self.below = 0
+            return None
+        target = s["target"]
+        self.above = self.above + 1 if value > target else 0
+        self.below = self.below + 1 if value < SCALE_IN_MARGIN * target else 0
+        needed = math.ceil(total / target - 1e-9)
+        span = f"{self.period:g} s"
+        if self.above >= s["scale_out_datapoints"] and needed > g.desired:
+            self.last_proposal = needed
+            return needed, (f"{describe(s['metric'], value)} stayed above the target of {target:g} "
+                            f"for {self.above} periods of {span}")
+        if self.below >= s["scale_in_datapoints"] and not s["disable_scale_in"] and needed < g.desired:
+            self.last_proposal = max(needed, g.desired - 1)  # scale in gradually, one at a time
+            return self.last_proposal, (f"{describe(s['metric'], value)} stayed below the target of {target:g} "
+                                        f"for {self.below} periods of {span}")
+        self.last_proposal = max(needed, g.desired) if value >= SCALE_IN_MARGIN * target else None
+        return None
+
+
+class StepScaling(Policy):
+    def evaluate(self) -> tuple[int, str] | None:
+        s, g = self.spec, self.group
+        value, _ = self.window.measure(s["metric"])
+        if value is None:
+            return None
+        step = next((st for st in s["steps"] if st.get("lower", -math.inf) <= value < st.get("upper", math.inf)), None)
+        if step is None:
+            self.last_proposal = None
+            return None
+        adj, kind = step["adjustment"], s["adjustment_type"]
+        # Capacity still warming up is not counted, so one breach does not add capacity twice.
+        base = g.counted_capacity() if adj > 0 else g.desired
+        if kind == "exact_capacity":
+            new = int(adj)
+        elif kind == "percent_change_in_capacity":
+            change = base * adj / 100.0
+            new = base + (max(1, math.floor(change)) if adj > 0 else -max(1, math.floor(-change)))
+        else:
+            new = base + int(adj)
+        new = max(new, g.desired) if adj > 0 else new
+        self.last_proposal = new
+        if new == g.desired:
+            return None
+        return new, f"{describe(s['metric'], value)} is in the step {_bounds(step)} (adjustment {adj:+g})"
+
+
+class SimpleScaling(Policy):
+    def evaluate(self) -> tuple[int, str] | None:
+        s, g = self.spec, self.group
+        value, _ = self.window.measure(s["metric"])
+        if value is None or g.kernel.now < g.cooldown_until:
+            return None
+        op = s["comparison"]
+        hit = {">": value > s["threshold"], ">=": value >= s["threshold"],
+               "<": value < s["threshold"], "<=": value <= s["threshold"]}[op]
+        if not hit:
+            return None
+        g.cooldown_until = g.kernel.now + g.props["default_cooldown_s"]
+        return g.desired + s["adjustment"], (f"{describe(s['metric'], value)} {op} {s['threshold']:g}; "
+                                             f"cooldown {g.props['default_cooldown_s']:g} s follows")
+
+
+def _bounds(step: dict) -> str:
+    lo, hi = step.get("lower"), step.get("upper")
+    return f"[{'' if lo is None else f'{lo:g}'}, {'' if hi is None else f'{hi:g}'})"
+
+
+POLICY_CLASSES: dict[str, type[Policy]] = {"target_tracking": TargetTracking, "step": StepScaling,
+                                           "simple": SimpleScaling}
+
+
+def make_policies(group: "AutoScalingGroup", specs: list[dict[str, Any]]) -> list[Policy]:
+    return [POLICY_CLASSES[s["type"]](group, s) for s in specs if s["type"] in POLICY_CLASSES]

@@ -1,0 +1,336 @@
+"""Reading and writing topology files (FORMAT.md section 1).
+
+Loading parses the JSON, migrates older schema versions step by step, checks everything against
+the registry and only then builds a Document: a refused file yields one LoadError naming the
+file and the JSON path, and nothing half-built. Saving writes sorted, indented JSON atomically.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from engine import registry
+from engine.model import Document, Edge, Node
+from engine.propcheck import PropError, number
+
+FORMAT_NAME = "flowdeck-topology"
+SCHEMA_VERSION = 1
+
+# version n -> function that turns a version-n document into version n+1.
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+
+SCENARIO_FIELDS = {
+    "set": ({"target", "prop", "value"}, {"ramp_s"}),
+    "fail": ({"target", "mode"}, {"count", "factor", "duration_s"}),
+    "recover": ({"target"}, set()),
+    "caption": ({"text"}, {"duration_s"}),
+    "pause": (set(), {"text"}),
+}
+FAIL_MODES = ("crash", "hang", "slow", "error")
+FAILABLE_KINDS = ("ec2_instance", "auto_scaling_group")
+
+
+class LoadError(ValueError):
+    """A file FlowDeck refuses: `str()` is the one message shown to the user."""
+
+    def __init__(self, source: str, path: str, message: str) -> None:
+        where = f"{source}: {path}: " if path else f"{source}: "
+        super().__init__(where + message)
+        self.source, self.path, self.message = source, path, message
+
+
+class _Refusal(Exception):
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path, self.message = path, message
+
+
+def load(path: str | os.PathLike) -> Document:
+    """Read a topology file; raises LoadError (with file and JSON path) if it is refused."""
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise LoadError(str(p), "", "no such file") from None
+    except IsADirectoryError:
+        raise LoadError(str(p), "", "is a folder, not a topology file") from None
+    except UnicodeDecodeError as e:
+        raise LoadError(str(p), "", f"is not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise LoadError(str(p), "", e.strerror or str(e)) from None
+    return loads(text, str(p))
+
+
+def loads(text: str, source: str = "<text>") -> Document:
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as e:
+        raise LoadError(source, "", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except (ValueError, RecursionError) as e:
+        raise LoadError(source, "", f"invalid JSON: {e}") from None
+    return from_data(data, source)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a topology file")
+
+
+def from_data(data: Any, source: str = "<data>") -> Document:
+    try:
+        data = _migrate(data)
+        return _build(data)
+    except _Refusal as r:
+        raise LoadError(source, r.path, r.message) from None
+
+
+def _migrate(data: Any) -> dict:
+    if not isinstance(data, dict):
+        raise _Refusal("$", "the file must hold a JSON object")
+    if data.get("format") != FORMAT_NAME:
+        raise _Refusal("$.format", f"must be {FORMAT_NAME!r}, not {data.get('format')!r}: this is not a FlowDeck topology")
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _Refusal("$.schema_version", f"must be a whole number from 1, not {version!r}")
+    if version > SCHEMA_VERSION:
+        raise _Refusal("$.schema_version", f"is {version}, newer than this FlowDeck knows ({SCHEMA_VERSION}); "
+                                           "update FlowDeck to open it")
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](dict(data))
+        version += 1
+        data["schema_version"] = version
+    return data
+
+
+def _build(data: dict) -> Document:
+    doc = Document()
+    doc.title = _string(data.get("title", "Untitled"), "$.title")
+    doc.description = _string(data.get("description", ""), "$.description")
+    sim = data.get("simulation", {})
+    if not isinstance(sim, dict):
+        raise _Refusal("$.simulation", "must be an object with seed and duration_s")
+    doc.seed = _checked(lambda: number(sim.get("seed", 1), 0, 2**63 - 1, integer=True), "$.simulation.seed")
+    doc.duration_s = _checked(lambda: number(sim.get("duration_s", 600.0), 0.001, 1e9, "s"), "$.simulation.duration_s")
+    for i, raw in enumerate(_list(data.get("nodes", []), "$.nodes")):
+        node = _node(raw, f"$.nodes[{i}]")
+        if node.id in doc.nodes:
+            raise _Refusal(f"$.nodes[{i}].id", f"duplicate node id {node.id!r}")
+        doc.nodes[node.id] = node
+    pairs: set[tuple[str, str]] = set()
+    for i, raw in enumerate(_list(data.get("edges", []), "$.edges")):
+        edge = _edge(raw, f"$.edges[{i}]", doc)
+        if edge.id in doc.edges:
+            raise _Refusal(f"$.edges[{i}].id", f"duplicate edge id {edge.id!r}")
+        if (edge.source, edge.target) in pairs:
+            raise _Refusal(f"$.edges[{i}]", f"a second connection from {edge.source!r} to {edge.target!r}")
+        pairs.add((edge.source, edge.target))
+        doc.edges[edge.id] = edge
+    _check_fifo_rules(doc)
+    doc.scenario = [_action(raw, f"$.scenario[{i}]", doc)
+                    for i, raw in enumerate(_list(data.get("scenario", []), "$.scenario"))]
+    return doc
+
+
+def _checked(fn: Callable[[], Any], path: str) -> Any:
+    try:
+        return fn()
+    except PropError as e:
+        raise _Refusal(path + e.subpath, e.message) from None
+
+
+def _string(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise _Refusal(path, f"must be a string, not {value!r}")
+    return value
+
+
+def _list(value: Any, path: str) -> list:
+    if not isinstance(value, list):
+        raise _Refusal(path, "must be a list")
+    return value
+
+
+def _object(value: Any, path: str, required: set[str], optional: set[str]) -> dict:
+    if not isinstance(value, dict):
+        raise _Refusal(path, "must be an object")
+    for key in required:
+        if key not in value:
+            raise _Refusal(path, f"missing {key!r}")
+    for key in value:
+        if key not in required | optional:
+            raise _Refusal(f"{path}.{key}", f"unknown field {key!r}")
+    return value
+
+
+def _node(raw: Any, path: str) -> Node:
+    raw = _object(raw, path, {"id", "kind"}, {"name", "pos", "props"})
+    node_id = raw["id"]
+    if not isinstance(node_id, str) or not node_id.strip() or "/" in node_id:
+        raise _Refusal(path + ".id", f"must be a non-empty string without '/', not {node_id!r}")
+    kind = raw["kind"]
+    if kind not in registry.KINDS:
+        raise _Refusal(path + ".kind", f"unknown kind {kind!r} (known: {', '.join(registry.KINDS)})")
+    name = _string(raw.get("name", node_id), path + ".name")
+    pos = raw.get("pos", [0, 0])
+    if not (isinstance(pos, list) and len(pos) == 2):
+        raise _Refusal(path + ".pos", "must be [x, y]")
+    xy = tuple(_checked(lambda v=v: number(v, -1e7, 1e7), f"{path}.pos[{j}]") for j, v in enumerate(pos))
+    props = _props(raw.get("props", {}), path + ".props", registry.KINDS[kind].prop, registry.KINDS[kind].label)
+    if kind == "auto_scaling_group":
+        _check_group_sizes(props, path + ".props")
+    return Node(node_id, kind, name, xy, props)
+
+
+def _props(raw: Any, path: str, lookup: Callable[[str], Any], owner: str) -> dict:
+    if not isinstance(raw, dict):
+        raise _Refusal(path, "must be an object")
+    out = {}
+    for key, value in raw.items():
+        spec = lookup(key)
+        if spec is None:
+            raise _Refusal(f"{path}.{key}", f"unknown prop {key!r} for {owner}")
+        out[key] = _checked(lambda s=spec, v=value: s.check(v), f"{path}.{key}")
+    return out
+
+
+def _check_group_sizes(props: dict, path: str) -> None:
+    spec = registry.KINDS["auto_scaling_group"]
+    lo, want, hi = (props.get(k, spec.prop(k).default) for k in ("min_size", "desired_capacity", "max_size"))
+    if not lo <= hi:
+        raise _Refusal(path + ".min_size", f"min_size {lo} is above max_size {hi}")
+    if not lo <= want <= hi:
+        raise _Refusal(path + ".desired_capacity", f"desired_capacity {want} is outside min_size {lo} .. max_size {hi}")
+
+
+def _edge(raw: Any, path: str, doc: Document) -> Edge:
+    raw = _object(raw, path, {"id", "source", "target"}, {"props"})
+    if not isinstance(raw["id"], str) or not raw["id"].strip():
+        raise _Refusal(path + ".id", f"must be a non-empty string, not {raw['id']!r}")
+    for end in ("source", "target"):
+        if raw[end] not in doc.nodes:
+            raise _Refusal(f"{path}.{end}", f"no node with id {raw[end]!r}")
+    src, dst = doc.nodes[raw["source"]], doc.nodes[raw["target"]]
+    conn = registry.connection(src.kind, dst.kind)
+    if conn is None:
+        raise _Refusal(path, registry.refusal(src.kind, dst.kind))
+    props = _props(raw.get("props", {}), path + ".props", conn.prop, f"a {src.kind} → {dst.kind} connection")
+    dlq = props.get("dead_letter_queue")
+    if dlq is not None and (dlq not in doc.nodes or doc.nodes[dlq].kind != "sqs_queue"):
+        raise _Refusal(path + ".props.dead_letter_queue", f"{dlq!r} is not an SQS queue of this topology")
+    return Edge(raw["id"], raw["source"], raw["target"], props)
+
+
+def _check_fifo_rules(doc: Document) -> None:
+    for i, edge in enumerate(doc.edges.values()):
+        src, dst = doc.nodes[edge.source], doc.nodes[edge.target]
+        if src.kind == "sns_topic" and src.prop("fifo") and dst.kind != "sqs_queue":
+            raise _Refusal(f"$.edges[{i}]", f"FIFO topic {src.id!r} can deliver only to SQS queues, not to {dst.kind}")
+        if src.kind == "sqs_queue" and dst.kind == "sqs_queue" and src.prop("fifo") != dst.prop("fifo"):
+            raise _Refusal(f"$.edges[{i}]", f"dead-letter queue {dst.id!r} must be of the same type "
+                                            f"(FIFO or standard) as {src.id!r}")
+        dlq = edge.props.get("dead_letter_queue")
+        if dlq is not None and doc.nodes[dlq].prop("fifo") != src.prop("fifo"):
+            raise _Refusal(f"$.edges[{i}].props.dead_letter_queue",
+                           f"dead-letter queue {dlq!r} must be of the same type (FIFO or standard) as topic {src.id!r}")
+
+
+def _action(raw: Any, path: str, doc: Document) -> dict:
+    if not isinstance(raw, dict):
+        raise _Refusal(path, "must be an object")
+    kind = raw.get("action")
+    if kind not in SCENARIO_FIELDS:
+        raise _Refusal(path + ".action", f"must be one of {', '.join(SCENARIO_FIELDS)}, not {kind!r}")
+    required, optional = SCENARIO_FIELDS[kind]
+    _object(raw, path, required | {"at_s", "action"}, optional)
+    act = dict(raw)
+    act["at_s"] = _checked(lambda: number(raw["at_s"], 0, 1e9, "s"), path + ".at_s")
+    for key in ("ramp_s", "duration_s"):
+        if key in raw:
+            act[key] = _checked(lambda k=key: number(raw[k], 0, 1e9, "s"), f"{path}.{key}")
+    if kind in ("caption", "pause") and "text" in raw:
+        _string(raw["text"], path + ".text")
+    if kind == "set":
+        act["value"] = _set_value(raw, path, doc)
+    if kind in ("fail", "recover"):
+        _failure_target(raw["target"], path + ".target", doc)
+    if kind == "fail":
+        _fail_fields(raw, act, path)
+    return act
+
+
+def _set_value(raw: dict, path: str, doc: Document) -> Any:
+    target, prop = raw["target"], raw["prop"]
+    if target in doc.nodes:
+        node = doc.nodes[target]
+        spec, owner = registry.KINDS[node.kind].prop(prop), registry.KINDS[node.kind].label
+    elif target in doc.edges:
+        edge = doc.edges[target]
+        conn = registry.connection(doc.nodes[edge.source].kind, doc.nodes[edge.target].kind)
+        spec, owner = conn.prop(prop), "this connection"
+    else:
+        raise _Refusal(path + ".target", f"no node or edge with id {target!r}")
+    if spec is None:
+        raise _Refusal(path + ".prop", f"unknown prop {prop!r} for {owner}")
+    return _checked(lambda: spec.check(raw["value"]), path + ".value")
+
+
+def _failure_target(target: Any, path: str, doc: Document) -> None:
+    if not isinstance(target, str):
+        raise _Refusal(path, f"must be a node id, not {target!r}")
+    group_id = target.split("/", 1)[0] if "/" in target else target
+    node = doc.nodes.get(group_id)
+    if node is None:
+        raise _Refusal(path, f"no node with id {group_id!r}")
+    if node.kind not in FAILABLE_KINDS or ("/" in target and node.kind != "auto_scaling_group"):
+        raise _Refusal(path, f"{target!r} is a {node.kind}; only EC2 instances and Auto Scaling groups "
+                             "(or one instance of a group, 'group/i-N') can fail")
+
+
+def _fail_fields(raw: dict, act: dict, path: str) -> None:
+    if raw["mode"] not in FAIL_MODES:
+        raise _Refusal(path + ".mode", f"must be one of {', '.join(FAIL_MODES)}, not {raw['mode']!r}")
+    if "count" in raw:
+        act["count"] = _checked(lambda: number(raw["count"], 1, 1000, integer=True), path + ".count")
+    if "factor" in raw:
+        hi = 1.0 if raw["mode"] == "error" else 1000.0
+        act["factor"] = _checked(lambda: number(raw["factor"], 0, hi), path + ".factor")
+    elif raw["mode"] in ("slow", "error"):
+        raise _Refusal(path, f"a {raw['mode']} failure needs 'factor'")
+
+
+# -- saving ------------------------------------------------------------------------------------
+
+def to_data(doc: Document) -> dict:
+    nodes = [{"id": n.id, "kind": n.kind, "name": n.name, "pos": [_num(n.pos[0]), _num(n.pos[1])],
+              "props": n.props} for n in doc.nodes.values()]
+    edges = [{"id": e.id, "source": e.source, "target": e.target, "props": e.props} for e in doc.edges.values()]
+    return {"format": FORMAT_NAME, "schema_version": SCHEMA_VERSION, "title": doc.title,
+            "description": doc.description, "simulation": {"seed": doc.seed, "duration_s": doc.duration_s},
+            "nodes": nodes, "edges": edges, "scenario": doc.scenario}
+
+
+def _num(x: float) -> float | int:
+    return int(x) if math.isfinite(x) and float(x).is_integer() else x
+
+
+def dumps(doc: Document) -> str:
+    return json.dumps(to_data(doc), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def save(doc: Document, path: str | os.PathLike) -> None:
+    """Write atomically: a temporary file in the same folder, flushed, then renamed over the target."""
+    target = Path(path)
+    text = dumps(doc)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,114 @@
+"""Scenario actions (FORMAT.md 1.3) and the live controls that share their effects."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from engine.components.autoscaling import AutoScalingGroup
+from engine.components.instance import RUNNING, Instance
+from engine.world import World
+
+RAMP_STEPS_PER_S = 4  # a ramped set changes the value this many times a second
+
+
+def schedule(world: World, actions: list[dict[str, Any]], on_pause: Callable[[dict], None] | None = None) -> None:
+    """Put every scenario action on the kernel's clock."""
+    for act in sorted(actions, key=lambda a: a["at_s"]):
+        world.kernel.at(act["at_s"], lambda a: apply(world, a, on_pause), act)
+
+
+def apply(world: World, act: dict[str, Any], on_pause: Callable[[dict], None] | None = None) -> None:
+    kind = act["action"]
+    if kind == "set":
+        set_prop(world, act["target"], act["prop"], act["value"], act.get("ramp_s", 0.0))
+    elif kind == "fail":
+        fail(world, act["target"], act["mode"], act.get("count", 1), act.get("factor", 1.0), act.get("duration_s"))
+    elif kind == "recover":
+        recover(world, act["target"])
+    elif kind == "caption":
+        world.log("", "caption", act["text"])
+    elif kind == "pause":
+        world.log("", "pause", act.get("text", "Paused"))
+        if on_pause:
+            on_pause(act)
+
+
+def set_prop(world: World, target: str, prop: str, value: Any, ramp_s: float = 0.0) -> None:
+    """Change a node or edge prop now, or linearly over ramp_s for numbers."""
+    start = _current(world, target, prop)
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (start, value))
+    if ramp_s > 0 and numeric:
+        steps = max(1, int(ramp_s * RAMP_STEPS_PER_S))
+        for i in range(1, steps + 1):
+            frac = i / steps
+            v = start + (value - start) * frac
+            v = round(v) if isinstance(value, int) and isinstance(start, int) else v
+            world.kernel.after(ramp_s * frac, lambda x: _write(world, target, prop, x), v)
+        world.log(target, "set", f"{prop} ramps from {start:g} to {value:g} over {ramp_s:g} s")
+    else:
+        _write(world, target, prop, value)
+        world.log(target, "set", f"{prop} set to {_show(value)}")
+
+
+def _current(world: World, target: str, prop: str) -> Any:
+    if target in world.components:
+        return world.components[target].props.get(prop)
+    return world.edge_by_id[target].props.get(prop)
+
+
+def _write(world: World, target: str, prop: str, value: Any) -> None:
+    if target in world.components:
+        world.components[target].set_prop(prop, value)
+    else:
+        edge = world.edge_by_id[target]
+        edge.props[prop] = value
+        if prop == "latency_ms":
+            edge.latency = value / 1000.0
+
+
+def _show(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _instances_for(world: World, target: str, count: int) -> list[Instance]:
+    if target in world.instances:
+        return [world.instances[target]]
+    group = world.components.get(target)
+    if isinstance(group, AutoScalingGroup):
+        live = [i for i in group.instances if i.state == RUNNING and i.failure is None]
+        return live[:count]
+    return []
+
+
+def fail(world: World, target: str, mode: str, count: int = 1, factor: float = 1.0,
+         duration_s: float | None = None) -> list[str]:
+    """Inject a failure into an instance, a group's first `count` healthy instances, or one runtime instance."""
+    victims = _instances_for(world, target, count)
+    words = {"crash": "crashes", "hang": "hangs (stops answering)", "slow": f"slows down x{factor:g}",
+             "error": f"fails {factor:.0%} of its requests"}[mode]
+    for inst in victims:
+        inst.fail(mode, factor)
+        world.log(inst.owner.id, "failure", f"Instance {inst.id} {words}"
+                  + (f" for {duration_s:g} s" if duration_s else ""))
+        if duration_s:
+            world.kernel.after(duration_s, lambda i: _recover_instance(world, i), inst)
+    if not victims:
+        world.log(target, "failure", f"No running instance of {target} to fail ({mode})")
+    return [i.id for i in victims]
+
+
+def recover(world: World, target: str) -> None:
+    if target in world.instances:
+        insts = [world.instances[target]]
+    else:
+        group = world.components.get(target)
+        insts = list(group.instances) if isinstance(group, AutoScalingGroup) else []
+    for inst in insts:
+        if inst.failure is not None:
+            _recover_instance(world, inst)
+
+
+def _recover_instance(world: World, inst: Instance) -> None:
+    if inst.failure is None or inst.state not in (RUNNING, "terminating"):
+        return
+    inst.recover()
+    world.log(inst.owner.id, "recover", f"Instance {inst.id} recovered")

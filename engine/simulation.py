@@ -1,0 +1,72 @@
+"""A simulation run: the world, its scenario, the sampled series and the run report (FORMAT.md 2)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from engine import scenario
+from engine.model import Document
+from engine.world import World
+
+MESSAGE_STATES = ("deleted", "dead_lettered", "expired", "dropped", "in_queues", "in_flight", "delayed",
+                  "being_delivered")
+SLICE_S = 5.0  # headless runs hand over (and drop) transfers this often, so memory stays flat
+
+
+class Simulation:
+    def __init__(self, doc: Document, seed: int | None = None, series_interval: float = 10.0,
+                 on_pause: Callable[[dict], None] | None = None) -> None:
+        self.doc = doc
+        self.seed = doc.seed if seed is None else seed
+        self.world = World(doc, self.seed)
+        self.kernel = self.world.kernel
+        self.series_interval = series_interval
+        self.series: dict[str, Any] = {"t_s": []}
+        self._last_sample_t = 0.0
+        scenario.schedule(self.world, doc.scenario, on_pause)
+        self.kernel.every(series_interval, self._sample, first=0.0)
+
+    @property
+    def now(self) -> float:
+        return self.kernel.now
+
+    def run_until(self, until: float, on_transfers: Callable[[list], None] | None = None) -> None:
+        """Advance the clock to `until` in slices, handing each slice's transfers to on_transfers."""
+        transfers = self.world.transfers
+        while self.kernel.now < until:
+            self.kernel.run_until(min(until, self.kernel.now + SLICE_S))
+            if on_transfers is not None and transfers:
+                on_transfers(list(transfers))
+            transfers.clear()
+
+    def _sample(self) -> None:
+        now = self.kernel.now
+        interval = (now - self._last_sample_t) or self.series_interval
+        self._last_sample_t = now
+        self.series["t_s"].append(round(now, 6))
+        for node_id, comp in self.world.components.items():
+            for name, value in comp.sample(interval).items():
+                self.series.setdefault(node_id, {}).setdefault(name, []).append(round(float(value), 6))
+
+    # -- the report ----------------------------------------------------------------------------------
+    def ledger(self) -> dict[str, Any]:
+        requests = self.world.request_ledger()
+        messages = self.world.message_ledger()
+        balanced = (requests["generated"] == requests["completed"] + requests["failed"] + requests["in_flight"]
+                    and messages["created"] == sum(messages[s] for s in MESSAGE_STATES))
+        return {"balanced": balanced, "requests": requests, "messages": messages}
+
+    def report(self, wall_s: float = 0.0, title: str | None = None) -> dict[str, Any]:
+        nodes = {}
+        for node_id, comp in self.world.components.items():
+            entry: dict[str, Any] = {"kind": comp.kind, "name": comp.name, "totals": comp.totals()}
+            if comp.kind == "client":
+                entry["errors"] = dict(comp.errors)
+                entry["latency_s"] = {k: round(v, 6) for k, v in comp.latency_summary().items()}
+            nodes[node_id] = entry
+        return {
+            "format": "flowdeck-report", "schema_version": 1,
+            "title": self.doc.title if title is None else title, "seed": self.seed,
+            "duration_s": round(self.kernel.now, 6), "events": self.kernel.events, "wall_s": round(wall_s, 3),
+            "ledger": self.ledger(), "nodes": nodes, "series": self.series,
+            "activities": list(self.world.activities),
+        }

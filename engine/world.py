@@ -1,0 +1,126 @@
+"""The simulated world built from a Document: components wired by edges, the clock, the records."""
+from __future__ import annotations
+
+from itertools import count
+from typing import Any, Callable
+
+from engine import registry
+from engine.components.autoscaling import AutoScalingGroup
+from engine.components.base import Component
+from engine.components.client import Client
+from engine.components.instance import Ec2Instance, Instance
+from engine.components.load_balancer import LoadBalancer
+from engine.kernel import Kernel
+from engine.model import Document, Edge
+from engine.traffic import Request
+
+COMPONENTS: dict[str, type[Component]] = {
+    "client": Client, "load_balancer": LoadBalancer, "ec2_instance": Ec2Instance,
+    "auto_scaling_group": AutoScalingGroup,
+}
+# Messaging registers its kinds here when it is imported (engine.messaging).
+EXTRA_COMPONENTS: list[Callable[[], dict[str, type[Component]]]] = []
+
+
+class NotSimulated(ValueError):
+    """The topology uses a kind this engine cannot simulate yet."""
+
+
+class EdgeRt:
+    """An edge at run time: an index for compact transfers and its latency in seconds."""
+
+    __slots__ = ("index", "id", "source", "target", "latency", "props")
+
+    def __init__(self, index: int, edge: Edge, latency_s: float, props: dict) -> None:
+        self.index, self.id = index, edge.id
+        self.source, self.target = edge.source, edge.target
+        self.latency, self.props = latency_s, props
+
+
+def component_classes() -> dict[str, type[Component]]:
+    classes = dict(COMPONENTS)
+    for extra in EXTRA_COMPONENTS:
+        classes.update(extra())
+    return classes
+
+
+class World:
+    def __init__(self, doc: Document, seed: int | None = None) -> None:
+        self.doc = doc
+        self.kernel = Kernel(doc.seed if seed is None else seed)
+        self.transfers: list[tuple[int, int, float, float, int]] = []
+        self.rec = self.transfers.append
+        self.activities: list[dict[str, Any]] = []
+        self.instances: dict[str, Instance] = {}
+        self._instance_no = count()
+        self.components: dict[str, Component] = {}
+        self.edges: list[EdgeRt] = []
+        self.edge_by_id: dict[str, EdgeRt] = {}
+        self._build()
+
+    def _build(self) -> None:
+        classes = component_classes()
+        for node in self.doc.nodes.values():
+            if node.kind not in classes:
+                raise NotSimulated(f"{registry.KINDS[node.kind].label} {node.id!r} cannot be simulated yet")
+            self.components[node.id] = classes[node.kind](self, node)
+        for i, edge in enumerate(self.doc.edges.values()):
+            conn = registry.connection(self.doc.nodes[edge.source].kind, self.doc.nodes[edge.target].kind)
+            props = {p.name: self.doc.edge_prop(edge, p.name) for p in conn.props}
+            rt = EdgeRt(i, edge, props["latency_ms"] / 1000.0, props)
+            self.edges.append(rt)
+            self.edge_by_id[edge.id] = rt
+        for rt in self.edges:
+            src, dst = self.components[rt.source], self.components[rt.target]
+            src.connect_out(rt, dst)
+            dst.connect_in(rt, src)
+        for comp in self.components.values():
+            comp.start()
+
+    # -- what components call --------------------------------------------------------------------
+    def hop(self, edge: EdgeRt, instance_no: int, kind: int, handler: Callable[[Any], None], payload: Any) -> None:
+        """Move payload along edge (backwards for responses): record the transfer, deliver on arrival."""
+        now = self.kernel.now
+        latency = edge.latency
+        self.rec((edge.index, instance_no, now, now + latency, kind))
+        if latency:
+            self.kernel.at(now + latency, handler, payload)
+        else:
+            handler(payload)
+
+    def edge_prop(self, edge: EdgeRt, name: str) -> Any:
+        return edge.props.get(name)
+
+    def next_instance_no(self) -> int:
+        return next(self._instance_no)
+
+    def log(self, node: str, kind: str, text: str) -> None:
+        self.activities.append({"t_s": round(self.kernel.now, 6), "node": node, "kind": kind, "text": text})
+
+    # -- the ledger ----------------------------------------------------------------------------------
+    def requests_in_flight(self) -> int:
+        """Requests without an outcome, found where they are (heap, backlogs, slots), not by subtraction."""
+        seen: set[int] = set()
+        for _, _, _, payload in self.kernel.heap:
+            if isinstance(payload, Request) and not payload.closed:
+                seen.add(id(payload))
+        for inst in self.instances.values():
+            for r in inst.pending_requests():
+                if not r.closed:
+                    seen.add(id(r))
+        return len(seen)
+
+    def request_ledger(self) -> dict[str, int]:
+        clients = [c for c in self.components.values() if isinstance(c, Client)]
+        ledger = {"generated": sum(c.sent for c in clients), "completed": sum(c.completed for c in clients),
+                  "failed": sum(c.failed for c in clients), "in_flight": self.requests_in_flight()}
+        return ledger
+
+    def message_ledger(self) -> dict[str, int]:
+        """Every message copy in exactly one state; components that hold messages report their part."""
+        ledger = {"created": 0, "deleted": 0, "dead_lettered": 0, "expired": 0, "dropped": 0,
+                  "in_queues": 0, "in_flight": 0, "delayed": 0, "being_delivered": 0}
+        for comp in self.components.values():
+            for key, n in getattr(comp, "message_counts", dict)().items():
+                ledger[key] += n
+        return ledger
