@@ -171,7 +171,7 @@ def _node(raw: Any, path: str) -> Node:
     if not isinstance(node_id, str) or not node_id.strip() or "/" in node_id:
         raise _Refusal(path + ".id", f"must be a non-empty string without '/', not {node_id!r}")
     kind = raw["kind"]
-    if kind not in registry.KINDS:
+    if not isinstance(kind, str) or kind not in registry.KINDS:
         raise _Refusal(path + ".kind", f"unknown kind {kind!r} (known: {', '.join(registry.KINDS)})")
     name = _string(raw.get("name", node_id), path + ".name")
     pos = raw.get("pos", [0, 0])
@@ -192,7 +192,8 @@ def _props(raw: Any, path: str, lookup: Callable[[str], Any], owner: str) -> dic
         spec = lookup(key)
         if spec is None:
             raise _Refusal(f"{path}.{key}", f"unknown prop {key!r} for {owner}")
-        out[key] = _checked(lambda s=spec, v=value: s.check(v), f"{path}.{key}")
+        _checked(lambda s=spec, v=value: s.check(v), f"{path}.{key}")
+        out[key] = value  # kept as written: saving must not add defaults the author left out
     return out
 
 
@@ -210,17 +211,28 @@ def _edge(raw: Any, path: str, doc: Document) -> Edge:
     if not isinstance(raw["id"], str) or not raw["id"].strip():
         raise _Refusal(path + ".id", f"must be a non-empty string, not {raw['id']!r}")
     for end in ("source", "target"):
-        if raw[end] not in doc.nodes:
+        if not isinstance(raw[end], str) or raw[end] not in doc.nodes:
             raise _Refusal(f"{path}.{end}", f"no node with id {raw[end]!r}")
     src, dst = doc.nodes[raw["source"]], doc.nodes[raw["target"]]
     conn = registry.connection(src.kind, dst.kind)
     if conn is None:
         raise _Refusal(path, registry.refusal(src.kind, dst.kind))
     props = _props(raw.get("props", {}), path + ".props", conn.prop, f"a {src.kind} → {dst.kind} connection")
+    if props.get("filter_policy") is not None:
+        _check_policy_scope(props, path + ".props")
     dlq = props.get("dead_letter_queue")
-    if dlq is not None and (dlq not in doc.nodes or doc.nodes[dlq].kind != "sqs_queue"):
+    if dlq is not None and (not isinstance(dlq, str) or dlq not in doc.nodes or doc.nodes[dlq].kind != "sqs_queue"):
         raise _Refusal(path + ".props.dead_letter_queue", f"{dlq!r} is not an SQS queue of this topology")
     return Edge(raw["id"], raw["source"], raw["target"], props)
+
+
+def _check_policy_scope(props: dict, path: str) -> None:
+    from engine import filter_policy
+    scope = props.get("filter_policy_scope", "MessageAttributes")
+    try:
+        filter_policy.validate(props["filter_policy"], scope)
+    except ValueError as e:
+        raise _Refusal(path + ".filter_policy", f"is not a valid filter policy for scope {scope}: {e}") from None
 
 
 def _check_fifo_rules(doc: Document) -> None:
@@ -241,7 +253,7 @@ def _action(raw: Any, path: str, doc: Document) -> dict:
     if not isinstance(raw, dict):
         raise _Refusal(path, "must be an object")
     kind = raw.get("action")
-    if kind not in SCENARIO_FIELDS:
+    if not isinstance(kind, str) or kind not in SCENARIO_FIELDS:
         raise _Refusal(path + ".action", f"must be one of {', '.join(SCENARIO_FIELDS)}, not {kind!r}")
     required, optional = SCENARIO_FIELDS[kind]
     _object(raw, path, required | {"at_s", "action"}, optional)
@@ -253,7 +265,7 @@ def _action(raw: Any, path: str, doc: Document) -> dict:
     if kind in ("caption", "pause") and "text" in raw:
         _string(raw["text"], path + ".text")
     if kind == "set":
-        act["value"] = _set_value(raw, path, doc)
+        _set_value(raw, path, doc)
     if kind in ("fail", "recover"):
         _failure_target(raw["target"], path + ".target", doc)
     if kind == "fail":
@@ -263,6 +275,8 @@ def _action(raw: Any, path: str, doc: Document) -> dict:
 
 def _set_value(raw: dict, path: str, doc: Document) -> Any:
     target, prop = raw["target"], raw["prop"]
+    if not isinstance(target, str) or not isinstance(prop, str):
+        raise _Refusal(path, "target and prop must be strings")
     if target in doc.nodes:
         node = doc.nodes[target]
         spec, owner = registry.KINDS[node.kind].prop(prop), registry.KINDS[node.kind].label
@@ -290,7 +304,7 @@ def _failure_target(target: Any, path: str, doc: Document) -> None:
 
 
 def _fail_fields(raw: dict, act: dict, path: str) -> None:
-    if raw["mode"] not in FAIL_MODES:
+    if not isinstance(raw["mode"], str) or raw["mode"] not in FAIL_MODES:
         raise _Refusal(path + ".mode", f"must be one of {', '.join(FAIL_MODES)}, not {raw['mode']!r}")
     if "count" in raw:
         act["count"] = _checked(lambda: number(raw["count"], 1, 1000, integer=True), path + ".count")

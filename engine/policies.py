@@ -106,7 +106,7 @@ def check_policies(value: Any) -> list[dict]:
     out = []
     for i, p in enumerate(value):
         where = f"[{i}]"
-        if not isinstance(p, dict) or p.get("type") not in _BUILDERS:
+        if not isinstance(p, dict) or not isinstance(p.get("type"), str) or p["type"] not in _BUILDERS:
             raise PropError(f"a policy is an object whose type is one of {', '.join(_BUILDERS)}", where)
         out.append(_BUILDERS[p["type"]](p, where))
     return out

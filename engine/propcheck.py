@@ -59,7 +59,7 @@ def check_distribution(value: Any, subpath: str = "") -> dict:
     fields = {"exponential": ("mean",), "constant": ("value",), "uniform": ("low", "high"),
               "lognormal": ("mean", "cv")}
     name = d.get("dist")
-    if name not in fields:
+    if not isinstance(name, str) or name not in fields:
         raise PropError(f"dist must be one of {', '.join(fields)}, not {name!r}", subpath + ".dist")
     _only_keys(d, {"dist", *fields[name]}, subpath)
     out: dict[str, Any] = {"dist": name}
@@ -80,7 +80,7 @@ def check_pattern(value: Any, subpath: str = "") -> dict:
             "ramp": {"to_rps": (0.0, 1e6), "over_s": (0.0, 1e7)},
             "spike": {"at_s": (0.0, 1e7), "duration_s": (0.0, 1e7), "factor": (0.0, 1000.0)}}
     name = d.get("type")
-    if name not in spec:
+    if not isinstance(name, str) or name not in spec:
         raise PropError(f"type must be one of {', '.join(spec)}, not {name!r}", subpath + ".type")
     _only_keys(d, {"type", *spec[name]}, subpath)
     out: dict[str, Any] = {"type": name}
@@ -160,8 +160,8 @@ def check_attributes(value: Any, subpath: str = "") -> dict:
 def check_filter_policy(value: Any, subpath: str = "") -> dict:
     from engine import filter_policy
     d = _mapping(value, "an SNS filter policy", subpath)
-    try:
-        filter_policy.validate(d)
+    try:  # the scope is an edge prop of its own; the loader checks the pair (engine.fileio)
+        filter_policy.validate(d, "MessageBody")
     except ValueError as e:
         raise PropError(f"is not a valid filter policy: {e}", subpath) from None
     return copy_value(d)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from engine import registry
 from engine.components.autoscaling import AutoScalingGroup
 from engine.components.instance import RUNNING, Instance
 from engine.world import World
@@ -60,6 +61,8 @@ def _write(world: World, target: str, prop: str, value: Any) -> None:
         world.components[target].set_prop(prop, value)
     else:
         edge = world.edge_by_id[target]
+        kinds = (world.doc.nodes[edge.source].kind, world.doc.nodes[edge.target].kind)
+        value = registry.connection(*kinds).prop(prop).check(value)
         edge.props[prop] = value
         if prop == "latency_ms":
             edge.latency = value / 1000.0

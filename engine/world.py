@@ -66,7 +66,7 @@ class World:
             self.components[node.id] = classes[node.kind](self, node)
         for i, edge in enumerate(self.doc.edges.values()):
             conn = registry.connection(self.doc.nodes[edge.source].kind, self.doc.nodes[edge.target].kind)
-            props = {p.name: self.doc.edge_prop(edge, p.name) for p in conn.props}
+            props = {p.name: p.check(self.doc.edge_prop(edge, p.name)) for p in conn.props}
             rt = EdgeRt(i, edge, props["latency_ms"] / 1000.0, props)
             self.edges.append(rt)
             self.edge_by_id[edge.id] = rt

@@ -18,7 +18,8 @@ class Component:
         self.kernel = world.kernel
         self.id = node.id
         self.name = node.name
-        self.props: dict[str, Any] = {p.name: node.prop(p.name) for p in registry.KINDS[node.kind].props}
+        # Canonical values (defaults filled in, numbers as floats); the document keeps what was written.
+        self.props: dict[str, Any] = {p.name: p.check(node.prop(p.name)) for p in registry.KINDS[node.kind].props}
         self.rng = world.kernel.stream(node.id)
 
     # -- wiring (called once per edge while the world is built) -------------------------------
@@ -33,7 +34,7 @@ class Component:
 
     # -- live changes ---------------------------------------------------------------------------
     def set_prop(self, name: str, value: Any) -> None:
-        self.props[name] = value
+        self.props[name] = registry.KINDS[self.kind].prop(name).check(value)
         self.on_prop_changed(name)
 
     def on_prop_changed(self, name: str) -> None:

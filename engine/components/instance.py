@@ -29,7 +29,7 @@ class Instance:
         self.backlog: deque[Request] = deque()
         self.hung: list[Request] = []
         self._watchdog_at: float | None = None
-        self.accepted = self.handled = self.errors = 0
+        self.accepted = self.handled = self.errors = self.queued = 0
         self.targets: list[Any] = []                    # load balancer registrations
         self.on_success: list[Callable[[], None]] = []  # e.g. publish a message per handled request
         self._configure()
@@ -58,6 +58,7 @@ class Instance:
         elif self.busy < self.concurrency:
             self._start(r)
         elif len(self.backlog) < self.max_backlog:
+            self.queued += 1
             self.backlog.append(r)
             if self._watchdog_at is None:
                 self._watchdog_at = r.deadline

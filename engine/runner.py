@@ -1,0 +1,221 @@
+"""The runner: drives a Simulation stepped or paced to the wall clock, from any thread.
+
+Two channels cross threads and nothing else: controls go in through a queue (`post` and the
+helpers built on it), batches come out through `take_batches`. In paced mode the engine thread
+calls `run_paced(stop_event)`; it applies controls between slices, runs the simulation up to
+wall time x speed, and publishes one batch per tick. Tests and the command line call `step`
+directly in their own thread.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import scenario
+from engine.model import Document
+from engine.simulation import Simulation
+
+TICK_S = 1 / 120           # publish at most this often
+MAX_SLICE_WALL_S = 0.012   # leave the engine loop this often to publish and read controls
+MAX_LAG_S = 0.5            # wall seconds of backlog before the runner gives up catching up
+MIN_SPEED, MAX_SPEED = 0.1, 100.0
+
+
+@dataclass
+class Batch:
+    """What the view needs since the previous batch."""
+    sim_time: float
+    transfers: list[tuple[int, int, float, float, int]]
+    activities: list[dict[str, Any]]
+    state: dict[str, Any]
+    series_from: int                 # index of the first new series point
+    series: dict[str, Any]           # the new points only: {"t_s": [...], node: {name: [...]}}
+    paused: bool
+    speed: float
+    achieved_speed: float            # simulated seconds per wall second over the last second
+    lagging: bool                    # the engine cannot keep up with the requested speed
+    events: int
+    reset: bool = False              # the run restarted: clear what was drawn
+    pause_text: str | None = None    # a scenario pause cue was reached
+    messages: list[str] = field(default_factory=list)
+
+
+class Runner:
+    def __init__(self, doc: Document, seed: int | None = None, series_interval: float = 1.0) -> None:
+        self.doc = doc.copy()
+        self.seed = seed
+        self.series_interval = series_interval
+        self.speed = 1.0
+        self.paused = True
+        self._controls: queue.Queue = queue.Queue()
+        self._outbox: list[Batch] = []
+        self._outbox_lock = threading.Lock()
+        self._reset_pending = False
+        self._pause_text: str | None = None
+        self._messages: list[str] = []
+        self._speed_marks: list[tuple[float, float]] = []
+        self._lagging = False
+        self.reset()
+
+    # -- synchronous use (the caller's thread owns the simulation) --------------------------------
+    def reset(self, doc: Document | None = None) -> None:
+        if doc is not None:
+            self.doc = doc.copy()
+        self.sim = Simulation(self.doc, self.seed, self.series_interval, on_pause=self._on_pause)
+        self._transfers: list = []
+        self._activity_index = 0
+        self._series_index = 0
+        self._reset_pending = True
+        self._pauses = sorted(a["at_s"] for a in self.doc.scenario if a["action"] == "pause")
+
+    def step(self, until: float) -> None:
+        """Run the simulation up to `until` (simulated seconds), keeping the transfers."""
+        self.sim.run_until(until, on_transfers=self._transfers.extend)
+
+    def step_event(self) -> bool:
+        """Process exactly one event (the 'single step' control)."""
+        done = self.sim.kernel.step()
+        self._transfers.extend(self.sim.world.transfers)
+        self.sim.world.transfers.clear()
+        return done
+
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+    def _on_pause(self, act: dict) -> None:
+        self.paused = True
+        self._pause_text = act.get("text", "Paused")
+
+    # -- controls (any thread) ------------------------------------------------------------------------
+    def post(self, command: str, *args: Any) -> None:
+        self._controls.put((command, args))
+
+    def play(self) -> None: self.post("play")
+    def pause(self) -> None: self.post("pause")
+    def set_speed(self, speed: float) -> None: self.post("speed", speed)
+    def request_step(self) -> None: self.post("step")
+    def request_reset(self, doc: Document | None = None) -> None: self.post("reset", doc)
+    def set_prop(self, target: str, prop: str, value: Any) -> None: self.post("set", target, prop, value)
+    def fail(self, target: str, mode: str, factor: float = 1.0, duration_s: float | None = None) -> None:
+        self.post("fail", target, mode, factor, duration_s)
+    def recover(self, target: str) -> None: self.post("recover", target)
+    def boost(self, client: str, factor: float, duration_s: float) -> None: self.post("boost", client, factor, duration_s)
+
+    def apply_controls(self) -> bool:
+        """Apply every queued control; True if the pacing must be re-based (play, speed, reset)."""
+        rebase = False
+        while True:
+            try:
+                command, args = self._controls.get_nowait()
+            except queue.Empty:
+                return rebase
+            rebase |= self._apply(command, args)
+
+    def _apply(self, command: str, args: tuple) -> bool:
+        world = self.sim.world
+        if command == "play":
+            self.paused, self._pause_text = False, None
+            return True
+        if command == "pause":
+            self.paused = True
+        elif command == "speed":
+            self.speed = min(MAX_SPEED, max(MIN_SPEED, float(args[0])))
+            return True
+        elif command == "step":
+            self.paused = True
+            self.step_event()
+        elif command == "reset":
+            self.reset(args[0])
+            return True
+        elif command == "set":
+            scenario.set_prop(world, *args)
+        elif command == "fail":
+            target, mode, factor, duration = args
+            scenario.fail(world, target, mode, 1, factor, duration)
+        elif command == "recover":
+            scenario.recover(world, args[0])
+        elif command == "boost":
+            world.components[args[0]].boost(args[1], args[2])
+        return False
+
+    # -- the paced loop (engine thread) -------------------------------------------------------------
+    def run_paced(self, stop: threading.Event) -> None:
+        wall0, sim0 = time.perf_counter(), self.sim.now
+        while not stop.is_set():
+            if self.apply_controls():
+                wall0, sim0 = time.perf_counter(), self.sim.now
+            if self.paused:
+                self.publish()
+                self._wait_for_control(stop)
+                wall0, sim0 = time.perf_counter(), self.sim.now
+                continue
+            target = sim0 + (time.perf_counter() - wall0) * self.speed
+            target = self._run_towards(target)
+            behind = (target - self.sim.now) / self.speed
+            self._lagging = behind > MAX_LAG_S
+            if self._lagging:  # drop the debt instead of stuttering to catch up
+                wall0, sim0 = time.perf_counter(), self.sim.now
+            self.publish()
+            time.sleep(TICK_S)
+
+    def _run_towards(self, target: float) -> float:
+        """Advance towards target in short slices; stop early at a pause cue or when time is up."""
+        if self._pauses and self._pauses[0] <= target:
+            target = max(self.sim.now, self._pauses.pop(0))
+        deadline = time.perf_counter() + MAX_SLICE_WALL_S
+        while self.sim.now < target and time.perf_counter() < deadline and not self.paused:
+            self.step(min(target, self.sim.now + max(0.01, self.speed * 0.002)))
+        return target
+
+    def _wait_for_control(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                command, args = self._controls.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            self._apply(command, args)
+            return
+
+    # -- batches --------------------------------------------------------------------------------------
+    def publish(self) -> None:
+        batch = self.make_batch()
+        with self._outbox_lock:
+            self._outbox.append(batch)
+
+    def take_batches(self) -> list[Batch]:
+        with self._outbox_lock:
+            out, self._outbox = self._outbox, []
+        return out
+
+    def make_batch(self) -> Batch:
+        sim, world = self.sim, self.sim.world
+        acts = world.activities[self._activity_index:]
+        self._activity_index = len(world.activities)
+        series = _series_since(sim.series, self._series_index)
+        first, self._series_index = self._series_index, len(sim.series["t_s"])
+        transfers, self._transfers = self._transfers, []
+        reset, self._reset_pending = self._reset_pending, False
+        return Batch(sim.now, transfers, acts, {nid: c.state() for nid, c in world.components.items()},
+                     first, series, self.paused, self.speed, self._achieved_speed(), self._lagging,
+                     sim.kernel.events, reset, self._pause_text)
+
+    def _achieved_speed(self) -> float:
+        wall = time.perf_counter()
+        marks = self._speed_marks
+        marks.append((wall, self.sim.now))
+        while len(marks) > 2 and wall - marks[0][0] > 1.0:
+            marks.pop(0)
+        (w0, s0), (w1, s1) = marks[0], marks[-1]
+        return (s1 - s0) / (w1 - w0) if w1 > w0 else 0.0
+
+
+def _series_since(series: dict[str, Any], start: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"t_s": series["t_s"][start:]}
+    for key, value in series.items():
+        if key != "t_s":
+            out[key] = {name: values[start:] for name, values in value.items()}
+    return out

@@ -1,0 +1,218 @@
+"""Moving dots: one graphics item draws every dot in one `drawPixmapFragments` call.
+
+The fragment buffer is a float64 numpy array of shape (capacity, 10) whose rows have the memory
+layout of `QPainter.PixmapFragment` (x, y, sourceLeft, sourceTop, width, height, scaleX, scaleY,
+rotation, opacity). `shiboken6.wrapInstance` turns its address into the `PixmapFragment` pointer
+that `drawPixmapFragments(pointer, n, sprite)` takes (DESIGN.md section 3). The sprite holds one
+disc per `DotKind` side by side, so `sourceLeft` picks a dot's colour and one call draws them all.
+"""
+from __future__ import annotations
+
+import math
+from enum import IntEnum
+
+import numpy as np
+import shiboken6
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+X, Y, SOURCE_LEFT, SOURCE_TOP, WIDTH, HEIGHT, SCALE_X, SCALE_Y, ROTATION, OPACITY = range(10)
+_FRAGMENT_FIELDS = 10
+_MIN_CAPACITY = 1024
+
+
+class DotKind(IntEnum):
+    REQUEST = 0
+    RESPONSE = 1
+    ERROR = 2
+    MESSAGE = 3
+    DEAD_LETTER = 4
+
+
+DOT_COLOURS: dict[DotKind, str] = {
+    DotKind.REQUEST: "#2f80ed",
+    DotKind.RESPONSE: "#27ae60",
+    DotKind.ERROR: "#e5383b",
+    DotKind.MESSAGE: "#f5a524",
+    DotKind.DEAD_LETTER: "#b44bd6",
+}
+
+
+def make_sprite(diameter_px: float, device_pixel_ratio: float = 1.0) -> tuple[QPixmap, int]:
+    """One anti-aliased disc per kind, side by side; returns the pixmap and its cell size in pixels.
+
+    The darker rim keeps a dot readable on both light and dark canvases.
+    """
+    cell = math.ceil(diameter_px) + 2
+    sprite = QPixmap(cell * len(DotKind), cell)
+    sprite.fill(Qt.GlobalColor.transparent)
+    rim = max(0.6, diameter_px * 0.14)  # thin enough that a 4 px dot keeps its colour
+    painter = QPainter(sprite)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    for kind in DotKind:
+        fill = QColor(DOT_COLOURS[kind])
+        painter.setPen(QPen(fill.darker(165), rim))
+        painter.setBrush(fill)
+        centre = QPointF(kind * cell + cell / 2, cell / 2)
+        radius = (diameter_px - rim) / 2
+        painter.drawEllipse(centre, radius, radius)
+    painter.end()
+    sprite.setDevicePixelRatio(device_pixel_ratio)
+    return sprite, cell
+
+
+def positions_along(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray,
+                    t_depart: np.ndarray, t_arrive: np.ndarray, now: float,
+                    min_visible_s: float = 0.25) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions along straight edges at `now`, and a mask of the transfers in flight.
+
+    Every argument is in one clock (the caller converts a wall-clock minimum into simulated seconds
+    at the current speed). A hop shorter than `min_visible_s` is stretched: it still departs at
+    `t_depart` but is drawn as if it took `min_visible_s`, so it arrives late on screen rather than
+    being invisible. Hops at least that long move at their true speed and arrive at `t_arrive`.
+    """
+    duration = np.maximum(np.asarray(t_arrive, np.float64) - t_depart, min_visible_s)
+    elapsed = now - np.asarray(t_depart, np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.clip(elapsed / duration, 0.0, 1.0)
+    fraction = np.nan_to_num(fraction, nan=1.0)  # zero-length hop with min_visible_s == 0
+    in_flight = (elapsed >= 0.0) & (elapsed <= duration)
+    x = x0 + (np.asarray(x1, np.float64) - x0) * fraction
+    y = y0 + (np.asarray(y1, np.float64) - y0) * fraction
+    return x, y, in_flight
+
+
+def _is_translation(transform: QTransform) -> bool:
+    # PySide6 enums are not ordered; compare their values.
+    return transform.type().value <= QTransform.TransformationType.TxTranslate.value
+
+
+class DotLayer(QGraphicsItem):
+    """Every moving dot, drawn above the topology, in one draw call.
+
+    Dot size is in scene units (device pixels at 100 % zoom); nothing is painted outside the bounds
+    given to the constructor or `set_bounds`. Under a pure translation Qt blits each disc at whole
+    device pixels; under zoom the sprite is re-rendered at the device size (see `_to_device`).
+    """
+
+    def __init__(self, bounds: QRectF | None = None, dot_size: float = 8.0,
+                 parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        self._bounds = QRectF(bounds) if bounds is not None else QRectF()
+        self._dot_size = float(dot_size)
+        self._count = 0
+        self._buffer = np.zeros((0, _FRAGMENT_FIELDS), np.float64)
+        self._kinds = np.zeros(0, np.intp)  # kept so a new sprite can recompute sourceLeft
+        self._sprite: QPixmap | None = None
+        self._sprite_key: tuple[float, float] | None = None
+        self._cell = 0
+        self._source_left = np.zeros(len(DotKind), np.float64)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(1000.0)
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    @property
+    def dot_size(self) -> float:
+        return self._dot_size
+
+    def set_bounds(self, rect: QRectF) -> None:
+        """The scene rect the dots may occupy; the item repaints this area."""
+        self.prepareGeometryChange()
+        self._bounds = QRectF(rect)
+
+    def set_dot_size(self, size: float) -> None:
+        self._dot_size = float(size)
+        self._sprite_key = None
+        self.update()
+
+    def set_dots(self, x: np.ndarray, y: np.ndarray, kind: np.ndarray) -> None:
+        """Replace all dots; `kind` holds `DotKind` values. Arrays are copied."""
+        n = len(x)
+        if len(y) != n or len(kind) != n:
+            raise ValueError(f"x, y and kind differ in length: {n}, {len(y)}, {len(kind)}")
+        self._reserve(n)
+        rows = self._buffer[:n]
+        rows[:, X] = x
+        rows[:, Y] = y
+        self._kinds[:n] = kind
+        rows[:, SOURCE_LEFT] = self._source_left[self._kinds[:n]]
+        self._count = n
+        self.update()
+
+    def clear(self) -> None:
+        self._count = 0
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(self._bounds)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        if self._count == 0:
+            return
+        transform = painter.worldTransform()
+        sprite = self._ensure_sprite(transform, painter.device().devicePixelRatioF())
+        if _is_translation(transform):
+            self._draw(painter, self._buffer[:self._count], sprite)  # the painter translates
+            return
+        painter.save()
+        painter.resetTransform()
+        self._draw(painter, self._to_device(transform), sprite)
+        painter.restore()
+
+    @staticmethod
+    def _draw(painter: QPainter, fragments: np.ndarray, sprite: QPixmap) -> None:
+        # `fragments` keeps the memory alive during the call; the wrapper does not own it.
+        assert fragments.flags.c_contiguous and fragments.dtype == np.float64
+        pointer = shiboken6.wrapInstance(fragments.ctypes.data, QPainter.PixmapFragment)
+        painter.drawPixmapFragments(pointer, len(fragments), sprite)
+
+    def _to_device(self, transform: QTransform) -> np.ndarray:
+        """A copy of the live rows with x, y mapped to device coordinates.
+
+        Drawing with the painter's scale or rotation would leave Qt's fast blit path and resample
+        the sprite; instead the sprite is rendered at device size and only the centres move.
+        """
+        fragments = self._buffer[:self._count].copy()
+        x, y = fragments[:, X].copy(), fragments[:, Y]
+        fragments[:, X] = transform.m11() * x + transform.m21() * y + transform.dx()
+        fragments[:, Y] = transform.m12() * x + transform.m22() * y + transform.dy()
+        return fragments
+
+    def _ensure_sprite(self, transform: QTransform, device_pixel_ratio: float) -> QPixmap:
+        scale = 1.0
+        if not _is_translation(transform):
+            scale = math.sqrt(abs(transform.determinant()))
+        diameter = max(2.0, round(self._dot_size * scale * device_pixel_ratio * 4) / 4)
+        key = (diameter, device_pixel_ratio)
+        if key != self._sprite_key:
+            self._sprite, self._cell = make_sprite(diameter, device_pixel_ratio)
+            self._sprite_key = key
+            self._source_left = np.arange(len(DotKind), dtype=np.float64) * self._cell
+            self._fill_constant_columns(0, len(self._buffer))
+            self._buffer[:, SOURCE_LEFT] = self._source_left[self._kinds]
+        return self._sprite
+
+    def _reserve(self, n: int) -> None:
+        """Grow the buffer geometrically; only x, y and sourceLeft are written per frame."""
+        capacity = len(self._buffer)
+        if n <= capacity:
+            return
+        grown = np.zeros((max(n, 2 * capacity, _MIN_CAPACITY), _FRAGMENT_FIELDS), np.float64)
+        grown[:capacity] = self._buffer
+        self._buffer = grown
+        self._kinds = np.concatenate([self._kinds, np.zeros(len(grown) - capacity, np.intp)])
+        self._fill_constant_columns(capacity, len(grown))
+
+    def _fill_constant_columns(self, start: int, stop: int) -> None:
+        rows = self._buffer[start:stop]
+        dpr = self._sprite_key[1] if self._sprite_key else 1.0
+        rows[:, SOURCE_TOP] = 0.0
+        rows[:, WIDTH] = rows[:, HEIGHT] = self._cell
+        rows[:, SCALE_X] = rows[:, SCALE_Y] = 1.0 / dpr
+        rows[:, ROTATION] = 0.0
+        rows[:, OPACITY] = 1.0
