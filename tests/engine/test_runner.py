@@ -1,0 +1,88 @@
+"""The runner: stepping, controls through the queue, a paced run in a thread, batches for the view."""
+from __future__ import annotations
+
+import threading
+import time
+
+from engine import examples, fileio
+from engine.runner import Runner
+from engine.traffic import REQUEST, RESPONSE
+
+
+def runner(name: str = "web-tier") -> Runner:
+    return Runner(fileio.load(examples.path(name)))
+
+
+def test_step_collects_transfers_and_state():
+    r = runner()
+    r.step(10.0)
+    batch = r.make_batch()
+    assert batch.sim_time == 10.0 and batch.reset
+    kinds = {t[4] for t in batch.transfers}
+    assert {REQUEST, RESPONSE} <= kinds
+    assert all(t[2] <= t[3] for t in batch.transfers), "arrival is never before departure"
+    assert batch.state["web"]["in_service"] == 2
+    assert batch.series["t_s"][0] == 0.0
+    assert not r.make_batch().transfers, "a batch hands transfers over once"
+
+
+def test_single_step_processes_one_event():
+    r = runner()
+    before = r.sim.kernel.events
+    assert r.step_event()
+    assert r.sim.kernel.events == before + 1
+
+
+def test_controls_apply_in_order_between_slices():
+    r = runner("failure")
+    r.set_speed(1000)
+    r.fail("web/i-2", "crash")
+    r.set_prop("users", "rate_rps", 80)
+    r.play()
+    r.apply_controls()
+    assert r.speed == 100.0, "speed is capped at 100x"
+    assert not r.paused
+    assert r.sim.world.instances["web/i-2"].failure == "crash"
+    assert r.sim.world.components["users"].props["rate_rps"] == 80.0
+    r.request_reset()
+    r.apply_controls()
+    assert r.sim.now == 0 and r.sim.world.instances["web/i-2"].failure is None
+
+
+def test_paced_run_in_a_thread_follows_the_wall_clock_and_stops():
+    r = runner()
+    stop = threading.Event()
+    r.set_speed(20)
+    r.play()
+    thread = threading.Thread(target=r.run_paced, args=(stop,))
+    start = time.perf_counter()
+    thread.start()
+    time.sleep(0.5)
+    stop.set()
+    thread.join(timeout=5)
+    wall = time.perf_counter() - start
+    assert not thread.is_alive()
+    batches = r.take_batches()
+    assert batches, "the runner publishes batches while it runs"
+    sim_time = batches[-1].sim_time
+    assert 0.5 * 20 * 0.5 < sim_time <= 20 * wall + 0.5, sim_time
+
+
+def test_scenario_pause_stops_the_paced_run_at_its_time():
+    doc = fileio.load(examples.path("web-tier"))
+    doc.scenario.append({"at_s": 3.0, "action": "pause", "text": "Look at the queue"})
+    r = Runner(doc)
+    r.set_speed(50)
+    r.play()
+    stop = threading.Event()
+    thread = threading.Thread(target=r.run_paced, args=(stop,))
+    thread.start()
+    deadline = time.time() + 5
+    while not r.paused and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    stop.set()
+    thread.join(timeout=5)
+    assert r.paused
+    assert 3.0 <= r.sim.now < 3.5
+    assert any(b.pause_text == "Look at the queue" for b in r.take_batches())
