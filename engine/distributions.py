@@ -3,27 +3,39 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Callable
+from functools import partial
+from typing import Callable, Iterator
+
+import numpy as np
+
+
+BLOCK = 4096  # values drawn per numpy call
+
+
+def _blocks(draw: Callable[[int], np.ndarray]) -> Iterator[float]:
+    while True:
+        yield from draw(BLOCK).tolist()
+
+
+def unit_exponentials(rng: random.Random) -> Iterator[float]:
+    """An endless, seeded stream of Exp(1) values: drawn in blocks by numpy, handed out one by one
+    at the cost of a generator step (much cheaper than a Python-level random call per value)."""
+    return _blocks(np.random.default_rng(rng.getrandbits(64)).standard_exponential)
 
 
 def sampler(spec: dict, rng: random.Random) -> Callable[[], float]:
     """A zero-argument function drawing one value from spec."""
     dist = spec["dist"]
     if dist == "exponential":
-        rate = 1.0 / spec["mean"]
-        expo = rng.expovariate
-        return lambda: expo(rate)
+        gen = np.random.default_rng(rng.getrandbits(64))
+        return partial(next, _blocks(partial(gen.exponential, spec["mean"])))
     if dist == "constant":
         value = float(spec["value"])
         return lambda: value
     if dist == "uniform":
-        low, high = float(spec["low"]), float(spec["high"])
-        uni = rng.uniform
-        return lambda: uni(low, high)
+        return partial(rng.uniform, float(spec["low"]), float(spec["high"]))
     if dist == "lognormal":
-        mu, sigma = lognormal_params(spec["mean"], spec["cv"])
-        logn = rng.lognormvariate
-        return lambda: logn(mu, sigma)
+        return partial(rng.lognormvariate, *lognormal_params(spec["mean"], spec["cv"]))
     raise ValueError(f"unknown distribution {dist!r}")
 
 

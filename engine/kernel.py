@@ -22,13 +22,13 @@ class Kernel:
         self.now = 0.0
         self.events = 0
         self.heap: list[tuple[float, int, Handler, Any]] = []
-        self._seq = count()
+        self.seq = count()  # public so hot paths can push without a method call
 
     def at(self, t: float, handler: Handler, payload: Any = None) -> None:
-        heappush(self.heap, (t, next(self._seq), handler, payload))
+        heappush(self.heap, (t, next(self.seq), handler, payload))
 
     def after(self, delay: float, handler: Handler, payload: Any = None) -> None:
-        heappush(self.heap, (self.now + delay, next(self._seq), handler, payload))
+        heappush(self.heap, (self.now + delay, next(self.seq), handler, payload))
 
     def every(self, period: float, handler: Callable[[], Any], first: float | None = None) -> None:
         """Call handler() every period seconds; it stops when handler returns False."""

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import math
 from array import array
+from heapq import heappush
 from typing import Any, Callable
 
 from engine.components.base import Component
+from engine.distributions import unit_exponentials
 from engine.stats import percentiles
 from engine.traffic import OK, REQUEST, Request
 
@@ -25,6 +27,8 @@ class Client(Component):
         self._boost_factor, self._boost_until = 1.0, -1.0
         self._generation = 0
         self._sampled = (0, 0, 0)  # sent, latencies, failed at the last sample
+        self._rec = world.rec
+        self._exp1 = unit_exponentials(self.rng)
         self._refresh_rate_bound()
 
     def connect_out(self, edge, target) -> None:
@@ -59,8 +63,8 @@ class Client(Component):
                  "ramp": lambda: max(base, p.get("to_rps", base)),
                  "spike": lambda: base * max(1.0, p.get("factor", 1.0))}.get(p["type"], lambda: base)()
         self._rate_bound = bound * max(1.0, self._boost_factor)
-        self._steady = p["type"] == "steady" and self._boost_until < 0
         self._constant = self.props["arrival"] == "constant"
+        self._steady = p["type"] == "steady" and self._boost_until < 0 and not self._constant
         self._timeout = self.props["timeout_s"]
 
     def _schedule_next(self) -> None:
@@ -71,7 +75,7 @@ class Client(Component):
             return
         bound = self._rate_bound
         if self._steady and bound > 0:  # the common case, kept short
-            k.at(k.now + self.rng.expovariate(bound), self._arrive, self._generation)
+            heappush(k.heap, (k.now + next(self._exp1) / bound, next(k.seq), self._arrive, self._generation))
             return
         if bound <= 0:
             k.at(k.now + RECHECK_IDLE_S, self._arrive_none, self._generation)
@@ -96,19 +100,29 @@ class Client(Component):
             self._schedule_next()
             return
         self.send_one()
-        self._schedule_next()
+        if self._steady and self._rate_bound > 0:  # _schedule_next's common case, inlined
+            k = self.kernel
+            heappush(k.heap, (k.now + next(self._exp1) / self._rate_bound, next(k.seq), self._arrive, generation))
+        else:
+            self._schedule_next()
 
     def send_one(self) -> None:
         now = self.kernel.now
         for edge, lb in self.lb_edges:
             r = Request(self, now, edge)
             self.sent += 1
-            timeout = self._timeout
-            if timeout is not None:
-                self.kernel.at(now + timeout, self._time_out, r)
-            self.world.hop(edge, -1, REQUEST, lb.on_request, r)
-        for emit in self.emitters:
-            emit(now)
+            if self._timeout is not None:
+                self.kernel.at(now + self._timeout, self._time_out, r)
+            # world.hop, inlined: this is the hottest path of the engine
+            latency = edge.latency
+            self._rec((edge.index, -1, now, now + latency, REQUEST))
+            if latency:
+                self.kernel.at(now + latency, lb.on_request, r)
+            else:
+                lb.on_request(r)
+        if self.emitters:
+            for emit in self.emitters:
+                emit(now)
 
     # -- outcomes ---------------------------------------------------------------------------------
     def on_response(self, r: Request) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import deque
+from heapq import heappush
 from typing import Any, Callable
 
 from engine import distributions
@@ -16,6 +17,7 @@ class Instance:
 
     def __init__(self, world: Any, owner: Any, no: int, instance_id: str, props: dict, rng: Any) -> None:
         self.world, self.kernel, self.owner = world, world.kernel, owner
+        self._rec = world.rec
         self.no, self.id, self.props, self.rng = no, instance_id, props, rng
         self.state = PENDING
         self.failure: str | None = None
@@ -25,7 +27,7 @@ class Instance:
         self.warm_at = 0.0                          # counts in scaling metrics from then
         self.busy = 0
         self.area, self.area_t = 0.0, self.kernel.now   # integral of busy slots over time
-        self.serving: set[Request] = set()
+        self.epoch = 0   # bumped when the process dies: completions of an older epoch are void
         self.backlog: deque[Request] = deque()
         self.hung: list[Request] = []
         self._watchdog_at: float | None = None
@@ -48,14 +50,18 @@ class Instance:
 
     # -- requests ------------------------------------------------------------------------------------
     def accept(self, r: Request) -> None:
-        if self.state in (PENDING, TERMINATED) or self.failure == "crash":
-            self.reply(r, BAD_GATEWAY)
-            return
+        failure = self.failure
+        if failure is not None or self.state in (PENDING, TERMINATED):
+            if failure == "crash" or self.state in (PENDING, TERMINATED):
+                self.reply(r, BAD_GATEWAY)
+                return
+            if failure == "hang":
+                self.accepted += 1
+                self.hung.append(r)
+                r.target.lb.watch(r)
+                return
         self.accepted += 1
-        if self.failure == "hang":
-            self.hung.append(r)
-            r.target.lb.watch(r)
-        elif self.busy < self.concurrency:
+        if self.busy < self.concurrency:
             self._start(r)
         elif len(self.backlog) < self.max_backlog:
             self.queued += 1
@@ -67,40 +73,41 @@ class Instance:
             self.reply(r, UNAVAILABLE)
 
     def _start(self, r: Request) -> None:
-        now = self.kernel.now
+        kernel = self.kernel
+        now = kernel.now
         self.area += self.busy * (now - self.area_t)
         self.area_t = now
         self.busy += 1
-        self.serving.add(r)
-        r.started = True
+        r.epoch = self.epoch
         service = self._service()
         if self.failure == "slow":
             service *= self.fail_factor
         done = now + service
-        self.kernel.at(done, self._finish, r)
+        heappush(kernel.heap, (done, next(kernel.seq), self._finish, r))
         if done > r.deadline:
             r.target.lb.watch(r)
 
     def _finish(self, r: Request) -> None:
-        if r not in self.serving:
+        if r.epoch != self.epoch:
             return  # failed when the instance crashed or terminated
-        self.serving.remove(r)
         now = self.kernel.now
         self.area += self.busy * (now - self.area_t)
         self.area_t = now
         self.busy -= 1
-        if self.failure == "hang":
+        failure = self.failure
+        if failure is not None and failure == "hang":
             self.hung.append(r)
             return
         self.handled += 1
-        rate = self.fail_factor if self.failure == "error" else self.error_rate
+        rate = self.fail_factor if failure == "error" else self.error_rate
         if rate and self.rng.random() < rate:
             self.errors += 1
             self.reply(r, SERVER_ERROR)
         else:
             self.reply(r, OK)
-            for publish in self.on_success:
-                publish()
+            if self.on_success:
+                for publish in self.on_success:
+                    publish()
         if self.backlog:
             self._start_next()
 
@@ -127,8 +134,15 @@ class Instance:
 
     def reply(self, r: Request, status: int) -> None:
         r.status = status
-        target = r.target
-        self.world.hop(target.edge, self.no, RESPONSE if status == OK else ERROR, target.lb.on_response, r)
+        # world.hop, inlined
+        target, now = r.target, self.kernel.now
+        edge = target.edge
+        latency = edge.latency
+        self._rec((edge.index, self.no, now, now + latency, RESPONSE if status == OK else ERROR))
+        if latency:
+            self.kernel.at(now + latency, target.lb.on_response, r)
+        else:
+            target.lb.on_response(r)
 
     # -- health, failures, life cycle ----------------------------------------------------------------
     def probe(self) -> str:
@@ -157,8 +171,9 @@ class Instance:
         now = self.kernel.now
         self.area += self.busy * (now - self.area_t)
         self.area_t, self.busy = now, 0
-        lost = list(self.serving) + list(self.backlog) + self.hung
-        self.serving, self.hung = set(), []
+        lost = self.serving() + list(self.backlog) + self.hung
+        self.epoch += 1
+        self.hung = []
         self.backlog.clear()
         for r in lost:
             if not r.answered and not r.status:
@@ -168,7 +183,13 @@ class Instance:
         return self.area + self.busy * (self.kernel.now - self.area_t)
 
     def pending_requests(self) -> list[Request]:
-        return list(self.serving) + list(self.backlog) + self.hung
+        return self.serving() + list(self.backlog) + self.hung
+
+    def serving(self) -> list[Request]:
+        """Requests in a request slot now: found through their completion events (only a crash or a
+        termination asks, so the hot path keeps no set of them)."""
+        finish, epoch = self._finish, self.epoch
+        return [p for _, _, h, p in self.kernel.heap if h == finish and p.epoch == epoch]
 
     def health_label(self) -> str:
         """One word for the live view: pending, healthy, unhealthy, initial, draining, failed."""

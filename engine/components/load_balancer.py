@@ -116,16 +116,28 @@ class LoadBalancer(Component):
 
     def on_request(self, r: Request) -> None:
         self.received += 1
-        targets = self.routable()
+        targets = self._routable or self.routable()
         if not targets:
             self.answer(r, UNAVAILABLE)
             return
-        target = self._pick(targets)
+        if self._plain_rr:
+            self._rr = rr = (self._rr + 1) % len(targets)
+            target = targets[rr]
+        else:
+            target = self._pick(targets)
         target.outstanding += 1
         self.routed += 1
         r.target = target
-        r.deadline = self.kernel.now + self._idle
-        self.world.hop(target.edge, target.inst.no, REQUEST, target.inst.accept, r)
+        now = self.kernel.now
+        r.deadline = now + self._idle
+        # world.hop, inlined
+        edge, inst = target.edge, target.inst
+        latency = edge.latency
+        self._rec((edge.index, inst.no, now, now + latency, REQUEST))
+        if latency:
+            self.kernel.at(now + latency, inst.accept, r)
+        else:
+            inst.accept(r)
 
     def on_prop_changed(self, name: str) -> None:
         self._cache_props()
@@ -134,6 +146,8 @@ class LoadBalancer(Component):
         self._idle = self.props["idle_timeout_s"]
         self._algorithm = self.props["algorithm"]
         self._slow = self.props["slow_start_s"]
+        self._plain_rr = self._algorithm == "round_robin" and self._slow <= 0
+        self._rec = self.world.rec
 
     def _pick(self, targets: list[Target]) -> Target:
         algorithm = self._algorithm
@@ -185,7 +199,14 @@ class LoadBalancer(Component):
         status = r.status
         r.answered = True
         self.answers[status] += 1
-        self.world.hop(r.in_edge, -1, RESPONSE if status == OK else ERROR, r.client.on_response, r)
+        # world.hop, inlined
+        edge, now = r.in_edge, self.kernel.now
+        latency = edge.latency
+        self._rec((edge.index, -1, now, now + latency, RESPONSE if status == OK else ERROR))
+        if latency:
+            self.kernel.at(now + latency, r.client.on_response, r)
+        else:
+            r.client.on_response(r)
 
     def _release(self, r: Request) -> None:
         target = r.target

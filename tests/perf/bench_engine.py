@@ -100,13 +100,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=300_000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds; the fastest of each is kept")
     args = ap.parse_args()
     theory = erlang_c_mean_sojourn(SERVERS, LAMBDA, MU)
-    fd = run_flowdeck(args.requests, args.seed)
-    sp = run_simpy(args.requests, args.seed)
+    # Alternate the two so a busy moment on the machine hits both alike; keep each one's best round.
+    rounds = [(run_flowdeck(args.requests, args.seed), run_simpy(args.requests, args.seed)) for _ in range(args.rounds)]
+    fd = min((r[0] for r in rounds), key=lambda r: r["wall_s"])
+    sp = min((r[1] for r in rounds), key=lambda r: r["wall_s"])
     fd_rps, sp_rps = fd["requests"] / fd["wall_s"], sp["requests"] / sp["wall_s"]
     print(json.dumps({
-        "model": "M/M/4 at 80% load", "requests": args.requests,
+        "model": "M/M/4 at 80% load", "requests": args.requests, "rounds": args.rounds,
         "flowdeck_requests_per_s": round(fd_rps), "simpy_requests_per_s": round(sp_rps),
         "ratio": round(fd_rps / sp_rps, 2),
         "flowdeck_events_per_s": round(fd["events"] / fd["wall_s"]), "simpy_events_per_s": round(sp["events"] / sp["wall_s"]),
