@@ -81,8 +81,9 @@ class Document:
         for listener in list(self.listeners):
             listener(what, payload)
 
-    def add_node(self, node: Node) -> None:
-        self.nodes[node.id] = node
+    def add_node(self, node: Node, index: int | None = None) -> None:
+        """Add a node, at `index` in document order if given (undo puts a node back where it was)."""
+        self.nodes = _inserted(self.nodes, node.id, node, index)
         self._announce("node_added", node)
 
     def remove_node(self, node_id: str) -> Node:
@@ -90,8 +91,8 @@ class Document:
         self._announce("node_removed", node)
         return node
 
-    def add_edge(self, edge: Edge) -> None:
-        self.edges[edge.id] = edge
+    def add_edge(self, edge: Edge, index: int | None = None) -> None:
+        self.edges = _inserted(self.edges, edge.id, edge, index)
         self._announce("edge_added", edge)
 
     def remove_edge(self, edge_id: str) -> Edge:
@@ -123,3 +124,15 @@ class Document:
         else:
             props[name] = value
         self._announce("edge_prop", (edge_id, name))
+
+
+def _inserted(items: dict, key: str, value: Any, index: int | None) -> dict:
+    """The same dict object with key inserted at index (views may hold a reference to it)."""
+    if index is None or index >= len(items):
+        items[key] = value
+        return items
+    pairs = list(items.items())
+    pairs.insert(index, (key, value))
+    items.clear()
+    items.update(pairs)
+    return items
