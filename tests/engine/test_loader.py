@@ -206,14 +206,20 @@ def _paths(data, prefix=()):
 ALL_PATHS = list(_paths(GOOD))[1:]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.sampled_from(ALL_PATHS), json_values)
-def test_corrupted_files_load_or_refuse_cleanly(path, value):
+def corrupt(path: tuple, value) -> dict:
+    """GOOD with the value at path replaced."""
     data = copy.deepcopy(GOOD)
     holder = data
     for key in path[:-1]:
         holder = holder[key]
     holder[path[-1]] = value
+    return data
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(ALL_PATHS), json_values)
+def test_corrupted_files_load_or_refuse_cleanly(path, value):
+    data = corrupt(path, value)
     try:
         fileio.from_data(data)
     except LoadError as e:
@@ -236,11 +242,7 @@ GOOD_TEXT = json.dumps(GOOD)
 @settings(max_examples=15, deadline=None)
 @given(st.sampled_from(ALL_PATHS), json_values)
 def test_command_line_exit_code_2_on_bad_files(tmp_path_factory, path, value):
-    data = copy.deepcopy(GOOD)
-    holder = data
-    for key in path[:-1]:
-        holder = holder[key]
-    holder[path[-1]] = value
+    data = corrupt(path, value)
     try:
         fileio.from_data(data)
         return  # still a valid file: not what this test is about
