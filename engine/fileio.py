@@ -38,9 +38,15 @@ class LoadError(ValueError):
     """A file FlowDeck refuses: `str()` is the one message shown to the user."""
 
     def __init__(self, source: str, path: str, message: str) -> None:
+        path, message = _printable(path), _printable(message)
         where = f"{source}: {path}: " if path else f"{source}: "
         super().__init__(where + message)
         self.source, self.path, self.message = source, path, message
+
+
+def _printable(text: str) -> str:
+    """Control characters from a file's keys or values written as escapes: the message stays one line."""
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
 
 
 class _Refusal(Exception):

@@ -66,6 +66,10 @@ def _write(world: World, target: str, prop: str, value: Any) -> None:
         edge.props[prop] = value
         if prop == "latency_ms":
             edge.latency = value / 1000.0
+        elif prop == "weight":  # load balancers keep each target's weight: change theirs too
+            for tg in getattr(world.components[edge.source], "targets", ()):
+                if tg.edge is edge:
+                    tg.weight = value
 
 
 def _show(value: Any) -> str:

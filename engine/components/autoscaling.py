@@ -45,6 +45,7 @@ class AutoScalingGroup(Component):
         # Each group checks at its own phase, so a failure is not always noticed at once.
         self.kernel.every(HEALTH_SWEEP_S, self._health_sweep, first=self.rng.uniform(0, HEALTH_SWEEP_S))
         for policy in self.policies:
+            policy.window.restart()  # the instances up at time 0 are measured from time 0
             self.kernel.every(policy.period, lambda p=policy: self._evaluate(p))
         for spec in self.props["policies"]:
             if spec["type"] == "scheduled":

@@ -97,6 +97,8 @@ class Instance:
         failure = self.failure
         if failure is not None and failure == "hang":
             self.hung.append(r)
+            if now <= r.deadline:  # no idle-timeout watch yet (it was due to finish in time): 504 then
+                r.target.lb.watch(r)
             return
         self.handled += 1
         rate = self.fail_factor if failure == "error" else self.error_rate

@@ -96,7 +96,7 @@ class LoadBalancer(Component):
                 self._set_health(target, HEALTHY, f"{target.ok_run} consecutive health checks passed")
         else:
             target.fail_run, target.ok_run = target.fail_run + 1, 0
-            if target.health == HEALTHY and target.fail_run >= hc["unhealthy_threshold"]:
+            if target.health != UNHEALTHY and target.fail_run >= hc["unhealthy_threshold"]:
                 self._set_health(target, UNHEALTHY, f"{target.fail_run} consecutive health checks failed ({why})")
 
     def _set_health(self, target: Target, health: str, why: str) -> None:
@@ -111,7 +111,7 @@ class LoadBalancer(Component):
         if self._routable is None:
             live = [t for t in self.targets if not t.draining]
             healthy = [t for t in live if t.health == HEALTHY]
-            self._routable = healthy or live
+            self._routable = healthy or [t for t in live if t.health == UNHEALTHY]
         return self._routable
 
     def on_request(self, r: Request) -> None:

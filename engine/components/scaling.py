@@ -28,8 +28,13 @@ class MetricWindow:
 
     def __init__(self, group: "AutoScalingGroup") -> None:
         self.group = group
-        self.t = group.kernel.now
-        self.marks: dict[int, tuple[float, int]] = {}
+        self.restart()
+
+    def restart(self) -> None:
+        """Start a window now, from the instances in service now."""
+        g = self.group
+        self.t = g.kernel.now
+        self.marks: dict[int, tuple[float, int]] = {i.no: (i.busy_area(), i.accepted) for i in g.in_service()}
 
     def measure(self, metric: str) -> tuple[float | None, float]:
         """(metric value or None without data, the total it averages) and start a new window."""
@@ -116,7 +121,7 @@ class StepScaling(Policy):
             new = base + (max(1, math.floor(change)) if adj > 0 else -max(1, math.floor(-change)))
         else:
             new = base + int(adj)
-        new = max(new, g.desired) if adj > 0 else new
+        new = max(new, g.desired) if adj > 0 and kind != "exact_capacity" else new
         self.last_proposal = new
         if new == g.desired:
             return None
