@@ -117,7 +117,7 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
                           "EC2: replace crashed instances; ELB: also those the load balancer marks unhealthy.",
                           choices=("EC2", "ELB")),
                  PropSpec("health_check_grace_period_s", FLOAT, 300.0,
-                          "ELB health results are ignored this long after launch.", unit="s", min=0.0, max=7200.0),
+                          "ELB health results are ignored this long after an instance enters service (as AWS documents).", unit="s", min=0.0, max=7200.0),
                  PropSpec("default_cooldown_s", FLOAT, 300.0,
                           "Simple scaling waits this long after each scaling activity.", unit="s", min=0.0, max=3600.0),
                  PropSpec("default_instance_warmup_s", FLOAT, 300.0,

@@ -181,7 +181,7 @@ class AutoScalingGroup(Component):
             if inst.failure == "crash":
                 self._replace(inst, "the EC2 status check failed (instance stopped)")
             elif (self.props["health_check_type"] == "ELB"
-                  and now - inst.launched_at >= self.props["health_check_grace_period_s"]
+                  and now - inst.in_service_at >= self.props["health_check_grace_period_s"]
                   and any(t.active and t.health == "unhealthy" for t in inst.targets)):
                 self._replace(inst, "the load balancer reports it unhealthy")
 
