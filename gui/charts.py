@@ -1,0 +1,244 @@
+"""The charts dock: pyqtgraph plots of the engine's series, for the selected node or an overview.
+
+Series arrive with each batch as new points only (`series_from` is the index of the first one);
+the store appends them and the plots redraw a few times a second, not every frame.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from engine.model import Document
+from gui import theme
+
+pg.setConfigOptions(antialias=True)
+STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
+
+
+@dataclass(frozen=True)
+class Curve:
+    node: str
+    key: str
+    label: str
+    colour: int          # index into the theme's chart colours
+    style: str = "solid"
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    curves: tuple[Curve, ...]
+    y_max: float | None = None
+
+
+class SeriesStore:
+    """Every series point so far: t_s and {node: {name: values}}."""
+
+    def __init__(self) -> None:
+        self.t: list[float] = []
+        self.data: dict[str, dict[str, list[float]]] = {}
+        self.version = 0
+
+    def clear(self) -> None:
+        self.t, self.data = [], {}
+        self.version += 1
+
+    def extend(self, series_from: int, series: dict[str, Any]) -> None:
+        new_t = series.get("t_s") or []
+        if not new_t:
+            return
+        if series_from < len(self.t):  # a point we already have: the run was reset or repeated
+            del self.t[series_from:]
+            for values in self.data.values():
+                for name in values:
+                    del values[name][series_from:]
+        self.t.extend(new_t)
+        for node, values in series.items():
+            if node == "t_s" or not isinstance(values, dict):
+                continue
+            mine = self.data.setdefault(node, {})
+            for name, points in values.items():
+                mine.setdefault(name, []).extend(points)
+        self.version += 1
+
+    def values(self, node: str, key: str) -> list[float]:
+        return self.data.get(node, {}).get(key, [])
+
+
+def chart_specs(doc: Document) -> list[Chart]:
+    """The overview's charts; a node's name is in a curve's label only when several nodes share a chart."""
+    def of(kind: str) -> list:
+        return [n for n in doc.nodes.values() if n.kind == kind]
+    clients, groups, singles, queues = of("client"), of("auto_scaling_group"), of("ec2_instance"), of("sqs_queue")
+    latency, rps, count, cpu, depth = [], [], [], [], []
+    for i, c in enumerate(clients):
+        k = 5 * i
+        latency += [(c.name, Curve(c.id, f"latency_{p}_s", p, colour + k, "solid", 1000.0))
+                    for p, colour in (("p50", 0), ("p95", 3), ("p99", 4))]
+        rps += [(c.name, Curve(c.id, "sent_rps", "sent", k)), (c.name, Curve(c.id, "errors_rps", "errors", 1 + k))]
+    for i, g in enumerate(groups):
+        count += [(g.name, Curve(g.id, "in_service", "in service", 2 + 3 * i)),
+                  (g.name, Curve(g.id, "desired", "desired", 3 + 3 * i, "dash"))]
+        cpu.append((g.name, Curve(g.id, "cpu_utilization", "", 3 + 3 * i)))
+    cpu += [(s.name, Curve(s.id, "cpu_utilization", "", 4 + i)) for i, s in enumerate(singles)]
+    for i, q in enumerate(queues):
+        depth += [(q.name, Curve(q.id, "visible", "visible", 5 + 2 * i)),
+                  (q.name, Curve(q.id, "in_flight", "in flight", 4 + 2 * i, "dash"))]
+    charts = [Chart("Latency at the clients (ms)", _labelled(latency)), Chart("Requests per second", _labelled(rps)),
+              Chart("Instances", _labelled(count)), Chart("CPU (%)", _labelled(cpu), 100.0),
+              Chart("Queue depth", _labelled(depth))]
+    return [c for c in charts if c.curves]
+
+
+def _labelled(named: list[tuple[str, Curve]]) -> tuple[Curve, ...]:
+    """Prefix each label with its node's name when the chart shows more than one node."""
+    several = len({name for name, _ in named}) > 1
+    return tuple(Curve(c.node, c.key, f"{name} {c.label}".strip() if several or not c.label else c.label,
+                       c.colour, c.style, c.scale) for name, c in named)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 5, 7.5 x 10^k at or above value (at least 1)."""
+    if value <= 1.0:
+        return 1.0
+    exp = 10 ** np.floor(np.log10(value))
+    return float(next(m * exp for m in (1, 1.5, 2, 3, 5, 7.5, 10) if m * exp >= value))
+
+
+class TimeAxis(pg.AxisItem):
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [f"{int(v) // 60}:{int(v) % 60:02d}" for v in values]
+
+
+class ChartsPanel(QWidget):
+    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.store = SeriesStore()
+        self.specs = chart_specs(doc)
+        self.selected = ""
+        self._drawn: dict[int, int] = {}     # plot index -> store version drawn
+        self._ranges: dict[int, tuple[float, float]] = {}
+        self._next = 0
+        self._plots: list[tuple[pg.PlotItem, Chart, list[tuple[Curve, pg.PlotDataItem]]]] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 8, 8)
+        self.heading = QLabel("Overview")
+        self.heading.setFont(theme.ui_font(11, bold=True))
+        layout.addWidget(self.heading)
+        self.graphs = pg.GraphicsLayoutWidget()
+        layout.addWidget(self.graphs, 1)
+        self._build()
+
+    def set_selected(self, node_id: str) -> None:
+        if node_id != self.selected:
+            self.selected = node_id
+            self._build()
+
+    def _visible_specs(self) -> list[Chart]:
+        if self.selected:
+            mine = [Chart(c.title, tuple(v for v in c.curves if v.node == self.selected), c.y_max) for c in self.specs]
+            mine = [c for c in mine if c.curves]
+            if mine:
+                return mine
+        return self.specs
+
+    def _build(self) -> None:
+        t = theme.current()
+        self.graphs.clear()
+        self.graphs.setBackground(t.surface)
+        specs = self._visible_specs()
+        node = self.doc.nodes.get(self.selected)
+        focused = node is not None and specs is not self.specs
+        self.heading.setText(node.name if focused else "Overview")
+        self._plots = []
+        for row, chart in enumerate(specs):
+            plot, curves = self._make_plot(row, chart, t)
+            self._plots.append((plot, chart, curves))
+        self._drawn, self._ranges = {}, {}
+        self.refresh()
+
+    def _make_plot(self, row: int, chart: Chart, t: theme.Theme) -> tuple[pg.PlotItem, list]:
+        plot = self.graphs.addPlot(row=row, col=0, axisItems={"bottom": TimeAxis("bottom")})
+        plot.setTitle(f"<span style='color:{t.text}; font-size:11pt; font-weight:600'>{chart.title}</span>")
+        plot.showGrid(x=False, y=True, alpha=0.18)
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen(t.border))
+            axis.setTextPen(pg.mkPen(t.muted))
+            axis.setStyle(tickFont=theme.ui_font(9))
+        plot.getAxis("left").setWidth(44)
+        plot.disableAutoRange()
+        plot.setYRange(0, chart.y_max or 1.0, padding=0.02 if chart.y_max else 0)
+        if len(chart.curves) > 1:
+            legend = plot.addLegend(offset=(6, 2), labelTextColor=t.muted, labelTextSize="8pt",
+                                    colCount=min(3, len(chart.curves)))
+            legend.setParentItem(plot.vb)  # inside the plot area, away from the title
+            legend.setBrush(pg.mkBrush(t.surface + "c0"))
+        curves = []
+        for curve in chart.curves:
+            colour = t.chart_lines[curve.colour % len(t.chart_lines)]
+            pen = pg.mkPen(colour, width=2.2, style=STYLES[curve.style])
+            item = plot.plot([], [], pen=pen, name=curve.label)
+            item.setDownsampling(auto=True, method="peak")   # a point per pixel column is enough
+            item.setClipToView(True)
+            curves.append((curve, item))
+        return plot, curves
+
+    def extend(self, series_from: int, series: dict[str, Any]) -> None:
+        self.store.extend(series_from, series)
+
+    def clear(self) -> None:
+        self.store.clear()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw every plot that has new points (screenshots, a new selection)."""
+        for index in range(len(self._plots)):
+            self._draw(index)
+
+    def refresh_one(self) -> None:
+        """Redraw the next plot that has new points. A plot repaint costs several milliseconds of
+        the GUI thread, so the live view spreads them over frames instead of one long stall."""
+        for _ in range(len(self._plots)):
+            index = self._next % len(self._plots)
+            self._next += 1
+            if self._draw(index):
+                return
+
+    def _draw(self, index: int) -> bool:
+        plot, chart, curves = self._plots[index]
+        if self._drawn.get(index) == self.store.version:
+            return False
+        self._drawn[index] = self.store.version
+        t = np.asarray(self.store.t, np.float64)
+        top = 0.0
+        for curve, item in curves:
+            values = self.store.values(curve.node, curve.key)
+            n = min(len(values), len(t))
+            y = np.asarray(values[:n], np.float64) * curve.scale
+            if curve.key.startswith("latency"):
+                y[y <= 0] = np.nan    # no request finished in that interval: a gap, not 0 ms
+            item.setData(t[:n], y, connect="finite")
+            top = max(top, float(np.nanmax(y)) if n and np.isfinite(y).any() else 0.0)
+        # Ranges move in coarse steps: a range change makes pyqtgraph rebuild its axes in Python,
+        # which is what makes a chart repaint expensive while the engine thread holds the GIL.
+        y_top = chart.y_max or nice_ceiling(top * 1.05)
+        x_end = self.doc.duration_s if not len(t) or t[-1] <= self.doc.duration_s else nice_ceiling(t[-1] * 1.2)
+        if (y_top, x_end) != self._ranges.get(index):
+            self._ranges[index] = (y_top, x_end)
+            plot.setYRange(0, y_top, padding=0.02)
+            plot.setXRange(0, x_end, padding=0.01)
+        return True
+
+    def apply_theme(self) -> None:
+        self._build()

@@ -1,0 +1,328 @@
+"""The main window: the canvas in the middle, the run toolbar, the charts and activity docks.
+
+Each tick of the bridge's 60 Hz timer brings the batches published since the last tick; the
+window applies them (dots, state, log, series) and draws one frame on the view's own clock.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+
+from engine.model import Document
+from engine.runner import Batch
+from gui import theme
+from gui.activity import ActivityLog
+from gui.animation import DotAnimator, ViewClock
+from gui.bridge import EngineBridge
+from gui.canvas import CanvasView
+from gui.scene import TopologyScene
+from gui.toolbar import RunToolbar, speed_text
+
+BADGE_PERIOD_S = 0.25      # badges and the status bar change at most this often (wall seconds)
+CHART_PERIOD_S = 0.25     # one plot redrawn per period (each costs several ms of the GUI thread)
+CAPTION_DEFAULT_S = 12.0   # simulated seconds a caption without duration_s stays
+CAPTION_MIN_WALL_S = 3.0   # and at least this long on the wall clock, so it can be read at 100x
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, doc: Document, theme_name: str = "light", start_engine: bool = True) -> None:
+        super().__init__()
+        self.doc = doc
+        app = QApplication.instance()
+        theme.apply(app, theme.THEMES[theme_name])
+        self.setWindowTitle(f"FlowDeck — {doc.title}")
+        self.bridge = EngineBridge(doc, series_interval=1.0, parent=self)
+        self.topology = TopologyScene(doc, self)
+        self.view = CanvasView(self.topology, self.bridge)
+        self.animator = DotAnimator(self.topology)
+        self.clock = ViewClock()
+        self.setCentralWidget(self.view)
+        self._init_run_state()
+        self.toolbar = self._make_toolbar()
+        self._make_status_bar()
+        self.activity = ActivityLog(doc)
+        self.activity.node_clicked.connect(self.select_node)
+        self.activity_dock = self._dock("Activity", self.activity, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.charts = None
+        self.charts_dock = self._dock("Charts", QLabel(""), Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.charts_dock], [340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.activity_dock], [170], Qt.Orientation.Vertical)
+        self._make_menus()
+        self.topology.node_selected.connect(self._on_node_selected)
+        self.bridge.frame.connect(self._on_frame)
+        self.bridge.failed.connect(self._on_engine_failed)
+        if start_engine:
+            self.bridge.start()
+            QTimer.singleShot(0, self.ensure_charts)   # pyqtgraph loads after the first paint
+
+    def _init_run_state(self) -> None:
+        self.engine_t = 0.0
+        self.paused, self.speed, self.achieved, self.lagging = True, 1.0, 0.0, False
+        self._expect_paused: bool | None = None
+        self.events = 0
+        self._state: dict[str, Any] | None = None
+        self._state_t = 0.0
+        self._series_backlog: list[tuple[int, dict]] = []
+        self._last_wall = time.perf_counter()
+        self._badge_wall = self._chart_wall = 0.0
+        self._fps_marks: list[float] = []
+        self.fps = 0.0
+        self._caption: tuple[float, float, float] | None = None   # sim start, sim duration, wall start
+        self.caption_min_wall_s = CAPTION_MIN_WALL_S
+        self._captions = {(a.get("at_s"), a.get("text")): a.get("duration_s", CAPTION_DEFAULT_S)
+                          for a in self.doc.scenario if a.get("action") == "caption"}
+
+    # -- building -------------------------------------------------------------------------------------
+    def _make_toolbar(self) -> RunToolbar:
+        bar = RunToolbar(self.doc.title, self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        bar.play_toggled.connect(self.toggle_play)
+        bar.step_requested.connect(self.step)
+        bar.reset_requested.connect(self.reset)
+        bar.fit_requested.connect(self.view.fit)
+        bar.speed_changed.connect(self.bridge.set_speed)
+        for action in bar.speed_actions:
+            self.addAction(action)
+        return bar
+
+    def _make_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        self.status_speed, self.status_fps, self.status_dots = QLabel(), QLabel(), QLabel()
+        self.status_note = QLabel()
+        bar.addWidget(self.status_note, 1)
+        for label in (self.status_dots, self.status_fps, self.status_speed):
+            bar.addPermanentWidget(label)
+        self._update_status()
+
+    def _dock(self, title: str, widget: Any, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _make_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction("&Open…", QKeySequence.StandardKey.Open, self.open_file)
+        file_menu.addSeparator()
+        file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        run = self.menuBar().addMenu("&Run")
+        for action in (self.toolbar.play_action, self.toolbar.step_action, self.toolbar.reset_action,
+                       *self.toolbar.speed_actions):
+            run.addAction(action)
+        view = self.menuBar().addMenu("&View")
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name, label in (("light", "&Light theme"), ("dark", "&Dark theme")):
+            action = view.addAction(label, lambda n=name: self.set_theme(n))
+            action.setCheckable(True)
+            action.setChecked(theme.current().name == name)
+            group.addAction(action)
+            self.theme_actions[name] = action
+        view.addSeparator()
+        view.addAction(self.toolbar.fit_action)
+        view.addAction(self.charts_dock.toggleViewAction())
+        view.addAction(self.activity_dock.toggleViewAction())
+
+    def ensure_charts(self) -> None:
+        """Build the charts dock (it imports pyqtgraph, so not before the first paint)."""
+        if self.charts is not None:
+            return
+        from gui.charts import ChartsPanel
+        self.charts = ChartsPanel(self.doc)
+        self.charts_dock.setWidget(self.charts)
+        for series_from, series in self._series_backlog:
+            self.charts.extend(series_from, series)
+        self._series_backlog.clear()
+        self.charts.set_selected(self.topology.selected_node())
+        self.charts.refresh()
+
+    # -- controls -------------------------------------------------------------------------------------
+    @Slot()
+    def toggle_play(self) -> None:
+        if self.paused:
+            self.bridge.play()
+            if self.view.banner.hint:   # the pause cue's banner goes when the presenter continues
+                self.view.banner.dismiss()
+        else:
+            self.bridge.pause()
+        self._set_paused(not self.paused)
+
+    def _set_paused(self, paused: bool) -> None:
+        self.paused = self._expect_paused = paused
+        self.toolbar.set_playing(not paused)
+
+    @Slot()
+    def step(self) -> None:
+        self.bridge.step()
+        self._set_paused(True)
+
+    @Slot()
+    def reset(self) -> None:
+        self.bridge.reset()
+
+    def set_theme(self, name: str) -> None:
+        theme.apply(QApplication.instance(), theme.THEMES[name])
+        self.theme_actions[name].setChecked(True)
+        self.topology.apply_theme()
+        self.toolbar.restyle()
+        if self.charts is not None:
+            self.charts.apply_theme()
+        self.view.banner.update()
+        self.view.legend.update()
+        self._update_status()
+
+    @Slot(str)
+    def select_node(self, node_id: str) -> None:
+        self.topology.select_node(node_id)
+        item = self.topology.items_by_id.get(node_id)
+        if item is not None:
+            self.view.ensureVisible(item, 40, 40)
+
+    @Slot(str)
+    def _on_node_selected(self, node_id: str) -> None:
+        if self.charts is not None:
+            self.charts.set_selected(node_id)
+
+    def open_file(self) -> None:
+        from engine import fileio
+        path, _ = QFileDialog.getOpenFileName(self, "Open topology", "", "FlowDeck topology (*.flowdeck.json *.json)")
+        if not path:
+            return
+        try:
+            doc = fileio.load(path)
+        except fileio.LoadError as e:
+            QMessageBox.warning(self, "Cannot open", str(e))
+            return
+        other = MainWindow(doc, theme.current().name)
+        other.resize(self.size())
+        other.show()
+        self.close()
+
+    # -- frames ---------------------------------------------------------------------------------------
+    @Slot(list)
+    def _on_frame(self, batches: list[Batch]) -> None:
+        self.apply_batches(batches)
+        self.render_frame(time.perf_counter())
+
+    def apply_batches(self, batches: list[Batch]) -> None:
+        for b in batches:
+            if b.reset:
+                self._reset_view()
+            self.animator.ingest(b.transfers, b.speed)
+            self._take_activities(b.activities)
+            if b.series.get("t_s"):
+                if self.charts is None:
+                    self._series_backlog.append((b.series_from, b.series))
+                else:
+                    self.charts.extend(b.series_from, b.series)
+            self.engine_t, self.speed, self.achieved, self.lagging, self.events = (
+                b.sim_time, b.speed, b.achieved_speed, b.lagging, b.events)
+            self._follow_pause(b)
+            self._state = b.state
+
+    def _follow_pause(self, b: Batch) -> None:
+        """Follow the engine's paused flag, except while it has not yet seen the user's last request."""
+        if self._expect_paused is not None:
+            if b.paused == self._expect_paused:
+                self._expect_paused = None
+            return
+        if b.paused != self.paused:
+            self.paused = b.paused
+            self.toolbar.set_playing(not b.paused)
+            if b.paused and b.pause_text:   # a scenario pause cue
+                self.view.banner.show_text(b.pause_text, "Paused · press Space to continue")
+                self._caption = None
+
+    def _take_activities(self, activities: list[dict[str, Any]]) -> None:
+        self.activity.append(activities)
+        for act in activities:
+            if act.get("kind") == "caption":
+                duration = self._captions.get((act.get("t_s"), act.get("text")), CAPTION_DEFAULT_S)
+                self._caption = (act.get("t_s", self.engine_t), duration, time.perf_counter())
+                self.view.banner.show_text(act.get("text", ""))
+
+    def _reset_view(self) -> None:
+        self.topology.reset()
+        self.animator.reset()
+        self.clock.reset(0.0)
+        self.activity.clear()
+        self._series_backlog.clear()
+        if self.charts is not None:
+            self.charts.clear()
+        self._state, self._state_t, self._caption = None, 0.0, None
+        self.view.banner.dismiss()
+
+    def render_frame(self, wall: float, force_badges: bool = False) -> None:
+        """Draw one frame: state, fades, dots on the view clock, clock and status."""
+        dt_wall = max(0.0, wall - self._last_wall)
+        self._last_wall = wall
+        badges_due = force_badges or wall - self._badge_wall >= BADGE_PERIOD_S
+        if self._state is not None:
+            self.topology.apply_state(self._state, self.engine_t, self.engine_t - self._state_t, badges_due)
+            self._state_t = self.engine_t
+            if badges_due:
+                self._state = None     # applied with badges: nothing new until the next batch
+        self.topology.animate(dt_wall)
+        t = self.clock.advance(wall, self.engine_t, self.speed, self.paused)
+        self.animator.frame(t)
+        self.toolbar.set_clock(t)
+        self._expire_caption(wall)
+        self._count_frame(wall)
+        if badges_due:
+            self._badge_wall = wall
+            self.view.legend.set_stride(self.animator.stride)
+            self._update_status()
+        if self.charts is not None and wall - self._chart_wall >= CHART_PERIOD_S and self.charts.isVisible():
+            self._chart_wall = wall
+            self.charts.refresh_one()
+
+    def _expire_caption(self, wall: float) -> None:
+        if self._caption is None:
+            return
+        start, duration, wall0 = self._caption
+        if self.engine_t - start >= duration and wall - wall0 >= self.caption_min_wall_s:
+            self._caption = None
+            self.view.banner.dismiss()
+
+    def _count_frame(self, wall: float) -> None:
+        marks = self._fps_marks
+        marks.append(wall)
+        while marks and wall - marks[0] > 1.0:
+            marks.pop(0)
+        self.fps = len(marks) - 1 if len(marks) > 1 else 0.0
+
+    def _update_status(self) -> None:
+        t = theme.current()
+        self.status_dots.setText(f"{self.animator.in_flight:,} dots in flight")
+        self.status_fps.setText(f"{self.fps:.0f} fps")
+        self.status_fps.setVisible(not self.paused)
+        if self.paused:
+            self.status_speed.setText(f"speed {speed_text(self.speed)}")
+        else:
+            self.status_speed.setText(f"running at {self.achieved:.1f}× (asked {speed_text(self.speed)})")
+        if self.lagging and not self.paused:
+            self.status_note.setText(f"⚠  The engine cannot keep up with {speed_text(self.speed)}: it runs at "
+                                     f"{self.achieved:.1f}×. Lower the speed for a faithful pace.")
+            self.status_note.setStyleSheet(f"color: {t.warning}; font-weight: 600;")
+        else:
+            self.status_note.setText("Paused" if self.paused else "")
+            self.status_note.setStyleSheet(f"color: {t.muted};")
+
+    @Slot(str)
+    def _on_engine_failed(self, why: str) -> None:
+        self.status_note.setText(f"The engine stopped: {why}")
+        self.status_note.setStyleSheet(f"color: {theme.current().unhealthy}; font-weight: 600;")
+
+    # -- closing --------------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.bridge.stop()
+        super().closeEvent(event)
+
