@@ -16,7 +16,7 @@ from gui.dots import positions_along
 
 MIN_VISIBLE_WALL_S = 0.45
 DEFAULT_DOT_CAP = 3000
-DOT_SPACING = 18.0      # scene units between dots on the busiest edge before sampling starts
+DOT_SPACING = 10.0      # scene units between dots on the busiest edge before sampling starts
 NICE_STRIDES = tuple(m * 10 ** e for e in range(7) for m in (1, 2, 5))
 LEAD_WALL_S = 0.03      # the view trails the engine by this much wall time, so dots start at the start
 STRIDE_EVERY_FRAMES = 6  # the sampling stride is reconsidered about ten times a second
