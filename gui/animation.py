@@ -16,6 +16,7 @@ from gui.dots import positions_along
 
 MIN_VISIBLE_WALL_S = 0.45
 DEFAULT_DOT_CAP = 3000
+LANE_OFFSET = 3.5       # scene units each direction of travel sits beside the edge line
 DOT_SPACING = 10.0      # scene units between dots on the busiest edge before sampling starts
 NICE_STRIDES = tuple(m * 10 ** e for e in range(7) for m in (1, 2, 5))
 LEAD_WALL_S = 0.03      # the view trails the engine by this much wall time, so dots start at the start
@@ -146,10 +147,16 @@ class DotAnimator:
         self.buffer.append(routes, kind, t0, t1, float(self.stride), self._ends(routes, kind))
 
     def _ends(self, routes: np.ndarray, kind: np.ndarray) -> np.ndarray:
-        """Start and end points in the direction of travel: responses and errors go back."""
+        """Start and end points in the direction of travel: responses and errors go back, each
+        direction on its own lane (shifted to the right of travel) so the two streams read apart."""
         ends = self._route_xy[routes]
         back = np.isin(kind, self._backward)
         ends[back] = ends[back][:, [2, 3, 0, 1]]
+        dx, dy = ends[:, 2] - ends[:, 0], ends[:, 3] - ends[:, 1]
+        length = np.hypot(dx, dy)
+        length[length == 0] = 1.0
+        ends[:, [0, 2]] += (-dy / length * LANE_OFFSET)[:, None]
+        ends[:, [1, 3]] += (dx / length * LANE_OFFSET)[:, None]
         return ends
 
     def _route_index(self, edge: np.ndarray, inst: np.ndarray) -> np.ndarray:

@@ -1,13 +1,15 @@
 """Pixels of a rendered frame show a dot where an engine transfer must be at that instant."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 
 from engine import examples, fileio
 from engine.traffic import REQUEST, RESPONSE
-from gui.animation import MIN_VISIBLE_WALL_S, DotAnimator, TransferBuffer, ViewClock
+from gui.animation import LANE_OFFSET, MIN_VISIBLE_WALL_S, DotAnimator, TransferBuffer, ViewClock
 from gui.dots import DOT_COLOURS, DotKind
 
 AT = 30.0
@@ -24,7 +26,9 @@ def expected_positions(window, transfers, t):
         if kind in (RESPONSE, 2):
             x0, y0, x1, y1 = x1, y1, x0, y0
         f = (t - t0) / shown
-        out.append((x0 + (x1 - x0) * f, y0 + (y1 - y0) * f, kind))
+        length = math.hypot(x1 - x0, y1 - y0) or 1.0
+        nx, ny = -(y1 - y0) / length * LANE_OFFSET, (x1 - x0) / length * LANE_OFFSET  # right of travel
+        out.append((x0 + (x1 - x0) * f + nx, y0 + (y1 - y0) * f + ny, kind))
     return out
 
 
