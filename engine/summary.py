@@ -29,6 +29,8 @@ def _clients(report: dict) -> list[str]:
     rows = []
     for nid, n in _of_kind(report, "client"):
         t, e, lat = n["totals"], n["errors"], n["latency_s"]
+        if not t["sent"]:
+            continue  # sends no HTTP requests (e.g. only publishes: see the Queues and Topics tables)
         errs = ", ".join(f"{k}: {v}" for k, v in e.items() if v) or "none"
         rows.append([n.get("name", nid), t["sent"], t["completed"], _pct(t["failed"], t["sent"]),
                      _ms(lat["p50"]), _ms(lat["p95"]), _ms(lat["p99"]), errs])

@@ -124,3 +124,6 @@ class World:
             for key, n in getattr(comp, "message_counts", dict)().items():
                 ledger[key] += n
         return ledger
+
+
+import engine.messaging  # noqa: E402,F401  registers the messaging kinds

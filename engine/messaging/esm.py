@@ -1,0 +1,118 @@
+"""The SQS event source mapping of a Lambda function: pollers that receive batches and invoke.
+
+As AWS describes it: Lambda starts with 5 pollers (5 batches at a time); while messages remain it
+adds up to 60 pollers a minute, up to 1,000. Each poller receives a batch (`batch_size`, default 10)
+with long polling, makes one invocation per batch, deletes the batch when the invocation succeeds
+and leaves it to reappear after the visibility timeout when it fails. A throttled invocation also
+leaves the batch in the queue (AWS's well-known trap: a low reserved concurrency behind a busy queue
+drives receive counts up); the poller backs off and, above the first 5, stops.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine.messaging.messages import Message, hop_batch
+from engine.traffic import MESSAGE, RESPONSE
+
+if TYPE_CHECKING:
+    from engine.messaging.lambda_fn import LambdaFunction
+    from engine.messaging.sqs import SqsQueue
+
+INITIAL_POLLERS = 5
+MAX_POLLERS = 1000
+ADD_PER_MINUTE = 60
+SCALE_PERIOD_S = 60.0
+SHORT_POLL_IDLE_S = 1.0
+THROTTLE_BACKOFF_S = 1.0
+
+
+class EventSourceMapping:
+    def __init__(self, fn: "LambdaFunction", queue: "SqsQueue", edge: Any) -> None:
+        self.fn, self.queue, self.edge = fn, queue, edge
+        self.world, self.kernel = fn.world, fn.kernel
+        self.pollers: list[EsmPoller] = []
+        self.batches = self.throttled_batches = 0
+        self.throttled_recently = False
+
+    def batch_size(self) -> int:
+        return self.edge.props.get("batch_size") or 10
+
+    def wait_s(self) -> float:
+        wait = self.edge.props.get("wait_time_s")
+        return self.queue.props["receive_wait_time_s"] if wait is None else wait
+
+    def start(self) -> None:
+        self._add(INITIAL_POLLERS)
+        self.kernel.every(SCALE_PERIOD_S, self._scale)
+
+    def _add(self, n: int) -> None:
+        for _ in range(n):
+            poller = EsmPoller(self)
+            self.pollers.append(poller)
+            self.kernel.after(0.0, poller.poll)
+
+    def _scale(self) -> None:
+        """Add pollers while messages wait and nothing was throttled during the last minute."""
+        room = MAX_POLLERS - len(self.pollers)
+        if self.queue.visible_count() > 0 and not self.throttled_recently and room > 0:
+            self._add(min(ADD_PER_MINUTE, room))
+        self.throttled_recently = False
+
+    def retire(self, poller: "EsmPoller") -> bool:
+        """Stop a poller that found nothing or was throttled, down to the first five."""
+        if len(self.pollers) <= INITIAL_POLLERS:
+            return False
+        self.pollers.remove(poller)
+        return True
+
+
+class EsmPoller:
+    def __init__(self, mapping: EventSourceMapping) -> None:
+        self.mapping = mapping
+        self.busy = False   # receiving, or waiting for its invocation
+
+    def poll(self, _: object = None) -> None:
+        if self.busy:
+            return
+        m = self.mapping
+        self.busy = True
+        msgs = m.queue.receive(m.batch_size(), m.wait_s(), self._answer)
+        if msgs is not None:
+            self._answer(msgs)
+
+    def _answer(self, msgs: list[Message]) -> None:
+        m = self.mapping
+        if not msgs:
+            self.busy = False
+            if m.retire(self):
+                return
+            if m.wait_s() > 0:
+                self.poll()
+            else:
+                m.kernel.after(SHORT_POLL_IDLE_S, self.poll)
+            return
+        batch = [(msg, msg.receipt) for msg in msgs]
+        hop_batch(m.world, m.edge, -1, MESSAGE, self._arrive, batch, len(batch))
+
+    def _arrive(self, batch: list[tuple[Message, int]]) -> None:
+        m = self.mapping
+        m.batches += 1
+        if m.fn.invoke(self._done, batch):
+            return
+        m.throttled_batches += 1   # the batch stays in flight and reappears after the visibility timeout
+        m.throttled_recently = True
+        self.busy = False
+        if not m.retire(self):
+            m.kernel.after(THROTTLE_BACKOFF_S, self.poll)
+
+    def _done(self, batch: list[tuple[Message, int]], ok: bool) -> None:
+        m = self.mapping
+        if ok:
+            hop_batch(m.world, m.edge, -1, RESPONSE, self._delete, batch, len(batch))
+        self.busy = False
+        self.poll()
+
+    def _delete(self, batch: list[tuple[Message, int]]) -> None:
+        queue = self.mapping.queue
+        for msg, receipt in batch:
+            queue.delete(msg, receipt)
