@@ -65,9 +65,10 @@ def _compute(report: dict) -> list[str]:
 def _ledger(report: dict) -> list[str]:
     led = report["ledger"]
     r, m = led["requests"], led["messages"]
-    word = "balanced" if led["balanced"] else "NOT BALANCED"
-    lines = [f"Ledger: {word}. Requests: {r['generated']} sent = {r['completed']} ok + {r['failed']} failed"
-             f" + {r['in_flight']} still in flight."]
+    lines = [f"Ledger: {'balanced' if led['balanced'] else 'NOT BALANCED'}."]
+    if r["generated"]:
+        lines.append(f"  Requests: {r['generated']} sent = {r['completed']} ok + {r['failed']} failed"
+                     f" + {r['in_flight']} still in flight.")
     if m["created"]:
         parts = " + ".join(f"{v} {k.replace('_', ' ')}" for k, v in m.items() if k != "created" and v)
         lines.append(f"  Messages: {m['created']} created = {parts or '0'}.")
