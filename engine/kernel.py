@@ -43,10 +43,13 @@ class Kernel:
     def run_until(self, until: float) -> int:
         """Process every event at or before `until`, then set the clock to `until`."""
         heap, pop, n = self.heap, heappop, 0
-        while heap and heap[0][0] <= until:
-            t, _, handler, payload = pop(heap)
-            self.now = t
-            handler(payload)
+        while heap:
+            event = pop(heap)
+            if event[0] > until:  # one look past the end, put back: cheaper than peeking every time
+                heappush(heap, event)
+                break
+            self.now = event[0]
+            event[2](event[3])
             n += 1
         self.events += n
         if until > self.now:

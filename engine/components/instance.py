@@ -80,7 +80,7 @@ class Instance:
         self.busy += 1
         r.epoch = self.epoch
         service = self._service()
-        if self.failure == "slow":
+        if self.failure is not None and self.failure == "slow":
             service *= self.fail_factor
         done = now + service
         heappush(kernel.heap, (done, next(kernel.seq), self._finish, r))
