@@ -77,7 +77,8 @@ def chart_specs(doc: Document) -> list[Chart]:
         return [n for n in doc.nodes.values() if n.kind == kind]
     clients, groups, singles, queues = of("client"), of("auto_scaling_group"), of("ec2_instance"), of("sqs_queue")
     latency, rps, count, cpu, depth = [], [], [], [], []
-    for i, c in enumerate(clients):
+    http = {e.source for e in doc.edges.values() if doc.nodes[e.target].kind == "load_balancer"}
+    for i, c in enumerate(c for c in clients if c.id in http):  # publishers have no latency or HTTP errors
         k = 5 * i
         latency += [(c.name, Curve(c.id, f"latency_{p}_s", p, colour + k, "solid", 1000.0))
                     for p, colour in (("p50", 0), ("p95", 3), ("p99", 4))]
@@ -134,6 +135,12 @@ class ChartsPanel(QWidget):
         layout.addWidget(self.heading)
         self.graphs = pg.GraphicsLayoutWidget()
         layout.addWidget(self.graphs, 1)
+        self._build()
+
+    def set_document(self, doc: Document) -> None:
+        """The document's nodes changed (added, removed, renamed): new charts, same series store."""
+        self.doc = doc
+        self.specs = chart_specs(doc)
         self._build()
 
     def set_selected(self, node_id: str) -> None:
