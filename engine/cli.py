@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -111,12 +112,20 @@ def open_app(argv: list[str]) -> int:
             raise BadInput(f"usage: flowdeck [FILE] or flowdeck {{{','.join(COMMANDS)}}} ...")
         path = examples.resolve(argv[0])
         fileio.load(path)  # refuse a bad file before any window opens
-    try:
-        from gui.app import main as gui_main
-    except ImportError:
-        print("flowdeck: the desktop app is not built yet; running the demo headless instead.", file=sys.stderr)
-        return main(["run", str(path or examples.path(examples.DEMO))])
+    target = str(path or examples.path(examples.DEMO))
+    if not _has_display():
+        print("flowdeck: no display to open the app on (DISPLAY and WAYLAND_DISPLAY are unset); "
+              f"running {Path(target).name} headless instead. Use 'flowdeck screenshot' for a picture.",
+              file=sys.stderr)
+        return main(["run", target])
+    from gui.app import main as gui_main
     return gui_main(str(path) if path else None)
+
+
+def _has_display() -> bool:
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def main(argv: list[str] | None = None) -> int:
