@@ -117,6 +117,11 @@ class Document:
             props[name] = value
         self._announce("node_prop", (node_id, name))
 
+    def set_scenario(self, actions: list[dict[str, Any]]) -> None:
+        """Replace the scenario (the editor drops actions whose target it deletes)."""
+        self.scenario[:] = copy.deepcopy(actions)
+        self._announce("scenario_changed", self.scenario)
+
     def set_edge_prop(self, edge_id: str, name: str, value: Any) -> None:
         props = self.edges[edge_id].props
         if value is None:

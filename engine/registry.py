@@ -227,7 +227,8 @@ def connection(source_kind: str, target_kind: str) -> ConnectionSpec | None:
 
 
 def _article(label: str) -> str:
-    return ("an " if label[0].lower() in "aeiou" else "a ") + label
+    spoken_vowel = label[0].lower() in "aeiou" or label.startswith(("SQS", "SNS"))  # "an ess-queue-ess"
+    return ("an " if spoken_vowel else "a ") + label
 
 
 def _plural(label: str) -> str:

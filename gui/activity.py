@@ -110,10 +110,7 @@ class ActivityLog(QWidget):
         self.proxy = ActivityFilter()
         self.proxy.setSourceModel(self.model)
         self.node_box, self.kind_box = QComboBox(), QComboBox()
-        self.node_box.addItem("All nodes", ANY)
-        for node in doc.nodes.values():
-            self.node_box.addItem(node.name, node.id)
-        self.node_box.addItem("Scenario", "")
+        self._fill_node_box(doc)
         self.kind_box.addItem("All kinds", ANY)
         self._kinds: set[str] = set()
         for box in (self.node_box, self.kind_box):
@@ -128,6 +125,26 @@ class ActivityLog(QWidget):
         layout.setContentsMargins(10, 0, 10, 8)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+
+    def _fill_node_box(self, doc: Document) -> None:
+        self.node_box.addItem("All nodes", ANY)
+        for node in doc.nodes.values():
+            self.node_box.addItem(node.name, node.id)
+        self.node_box.addItem("Scenario", "")
+
+    def set_nodes(self, doc: Document) -> None:
+        """Nodes were added, removed or renamed: the names and the node filter follow."""
+        self.model.names = {n.id: n.name for n in doc.nodes.values()}
+        chosen = self.node_box.currentData()
+        self.node_box.blockSignals(True)
+        self.node_box.clear()
+        self._fill_node_box(doc)
+        index = self.node_box.findData(chosen)
+        self.node_box.setCurrentIndex(max(0, index))
+        self.node_box.blockSignals(False)
+        if index < 0:
+            self._filter_changed()
+        self.table.viewport().update()
 
     def _make_table(self) -> QTableView:
         table = QTableView()

@@ -4,14 +4,18 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QContextMenuEvent, QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (QContextMenuEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent, QPainter,
+                           QResizeEvent, QWheelEvent)
 from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu, QWidget
 
+from gui import theme
 from gui.dots import DotKind
 from gui.groups import GroupItem, InstanceItem
+from gui.interactions import PanGesture
 from gui.items import NodeItem
 from gui.overlays import Banner, Legend
+from gui.palette import kind_from
 from gui.scene import TopologyScene
 
 MIN_ZOOM, MAX_ZOOM, FIT_MAX_ZOOM = 0.15, 5.0, 1.5
@@ -27,6 +31,7 @@ class Controls(Protocol):
 
 class CanvasView(QGraphicsView):
     first_painted = Signal(float)   # perf_counter() of the first paint
+    kind_dropped = Signal(str, QPointF)   # a palette entry dropped here: kind, scene position
 
     def __init__(self, scene: TopologyScene, controls: Controls | None = None, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -39,18 +44,29 @@ class CanvasView(QGraphicsView):
         for hint in (QPainter.RenderHint.Antialiasing, QPainter.RenderHint.TextAntialiasing):
             self.setRenderHint(hint)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
-        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        # Left-drag on empty canvas is the rubber band (gui.interactions); panning is a middle
+        # or Alt+left drag, the wheel zooms.
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.pan: PanGesture | None = None
+        self.extend_menu = None    # callable(menu or None, viewport pos) -> menu or None, from the editor
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)   # the dot grid, drawn once
-        kinds = [DotKind.REQUEST, DotKind.RESPONSE, DotKind.ERROR]
-        if any(n.kind in MESSAGING_KINDS for n in scene.doc.nodes.values()):
-            kinds += [DotKind.MESSAGE, DotKind.DEAD_LETTER]
         self.banner = Banner(self)
-        self.legend = Legend(self, kinds)
+        self.legend = Legend(self, legend_kinds(scene))
+
+    def update_legend(self) -> None:
+        """The legend lists message dots only when the document has messaging components."""
+        kinds = legend_kinds(self.topology)
+        if kinds != self.legend.kinds:
+            self.legend.kinds = kinds
+            self.legend.place()
+            self.legend.update()
 
     # -- zoom, pan, fit ------------------------------------------------------------------------------
     def refresh_background(self) -> None:
@@ -85,10 +101,71 @@ class CanvasView(QGraphicsView):
             self.zoom_by(1.15 ** steps)
         event.accept()
 
-    def mouseMoveEvent(self, event: Any) -> None:
-        if event.buttons() & Qt.MouseButton.LeftButton and self.scene().mouseGrabberItem() is None:
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        alt_drag = (event.button() == Qt.MouseButton.LeftButton
+                    and event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        if event.button() == Qt.MouseButton.MiddleButton or alt_drag:
+            self.pan = PanGesture(self, event.position().toPoint())
+            self.auto_fit = False
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self.pan is not None:
+            self.pan.move(event.position().toPoint())
+            return
+        if event.buttons() & Qt.MouseButton.LeftButton:
             self.auto_fit = False
         super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self.pan is not None:
+            self.pan.finish()
+            self.pan = None
+            return
+        super().mouseReleaseEvent(event)
+
+    # -- drops from the palette ----------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._accept_kind(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._accept_kind(event)
+
+    def _accept_kind(self, event: QDragMoveEvent) -> None:
+        if kind_from(event.mimeData()):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        kind = kind_from(event.mimeData())
+        if kind is None:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.setFocus()
+        self.kind_dropped.emit(kind, self.mapToScene(event.position().toPoint()))
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self.topology.items_by_id:
+            return
+        painter.save()
+        painter.resetTransform()
+        t = theme.current()
+        painter.setPen(t.color("muted"))
+        painter.setFont(theme.ui_font(13))
+        text = ("Drag a component from the palette and drop it here.\n\n"
+                "To connect two components, drag from the blue port that appears on the right of one "
+                "when the mouse is over it, and drop on the other.")
+        area = QRectF(self.viewport().rect()).adjusted(40, 0, -40, 0)
+        if area.width() > 560:
+            area.adjust((area.width() - 560) / 2, 0, -(area.width() - 560) / 2, 0)
+        painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+        painter.restore()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -110,6 +187,8 @@ class CanvasView(QGraphicsView):
     # -- context menus -------------------------------------------------------------------------------
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.menu_at(event.pos())
+        if self.extend_menu is not None:
+            menu = self.extend_menu(menu, event.pos())
         if menu is None:
             super().contextMenuEvent(event)
             return
@@ -129,6 +208,13 @@ class CanvasView(QGraphicsView):
             if isinstance(item, NodeItem) and item.kind == "client":
                 return client_menu(self, self.controls, item.node_id, item.name)
         return None
+
+
+def legend_kinds(scene: TopologyScene) -> list[DotKind]:
+    kinds = [DotKind.REQUEST, DotKind.RESPONSE, DotKind.ERROR]
+    if any(n.kind in MESSAGING_KINDS for n in scene.doc.nodes.values()):
+        kinds += [DotKind.MESSAGE, DotKind.DEAD_LETTER]
+    return kinds
 
 
 def failure_menu(parent: QWidget, controls: Controls, target: str, title: str, group: bool) -> QMenu:

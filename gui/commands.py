@@ -112,6 +112,35 @@ def remove_items(doc: Document, node_ids: Iterable[str], edge_ids: Iterable[str]
     return parent
 
 
+class SetScenario(QUndoCommand):
+    def __init__(self, doc: Document, actions: list[dict[str, Any]], text: str = "Change the scenario") -> None:
+        super().__init__(text)
+        self.doc, self.old, self.new = doc, copy.deepcopy(doc.scenario), copy.deepcopy(actions)
+
+    def redo(self) -> None:
+        self.doc.set_scenario(self.new)
+
+    def undo(self) -> None:
+        self.doc.set_scenario(self.old)
+
+
+def delete(doc: Document, node_ids: Iterable[str], edge_ids: Iterable[str] = ()) -> Macro:
+    """remove_items, and first what would point at the deleted items: scenario actions that target
+    them and dead-letter queue references to deleted queues (the document stays loadable)."""
+    macro = remove_items(doc, node_ids, edge_ids)
+    gone = {c.node_id for c in macro.children if isinstance(c, _RemoveNodeOnly)}
+    gone |= {c.edge_id for c in macro.children if isinstance(c, RemoveEdge)}
+    first: list[QUndoCommand] = []
+    kept = [a for a in doc.scenario if str(a.get("target", "")).split("/", 1)[0] not in gone]
+    if len(kept) != len(doc.scenario):
+        first.append(SetScenario(doc, kept))
+    for edge in doc.edges.values():
+        if edge.id not in gone and edge.props.get("dead_letter_queue") in gone:
+            first.append(SetProp(doc, edge.id, "dead_letter_queue", None))
+    macro.children[:0] = first
+    return macro
+
+
 class MoveNodes(QUndoCommand):
     """A whole drag of one or more nodes: one command, recorded on release."""
 

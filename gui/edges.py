@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
 
 from engine.model import Edge
@@ -14,6 +14,7 @@ from gui.groups import GroupItem
 from gui.items import Z_EDGE, NodeItem, clipped_line
 
 ARROW = 10.0
+PICK_WIDTH = 14.0    # scene units either side of the line that still pick the edge
 REGISTRATION_COLOURS = {"healthy": "edge", "initial": "accent", "unhealthy": "unhealthy", "draining": "draining"}
 
 
@@ -38,7 +39,9 @@ class EdgeItem(QGraphicsItem):
         self._lines: list[tuple[QPointF, QPointF, str]] = []
         self._bounds = QRectF()
         self.setZValue(Z_EDGE)   # above group backgrounds, below the dots, the tiles and the nodes
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        self._shape = QPainterPath()
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.refresh()
 
@@ -75,20 +78,25 @@ class EdgeItem(QGraphicsItem):
         for a, b, _ in self._lines:
             rect = rect.united(QRectF(a, b).normalized())
         self._bounds = rect.adjusted(-ARROW, -ARROW, ARROW, ARROW)
+        self._shape = _pick_shape(self._lines)
         self.update()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    def shape(self) -> QPainterPath:
+        return self._shape
+
     def paint(self, p: QPainter, option: Any, widget: Any = None) -> None:
         t = theme.current()
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        selected = self.isSelected()
         for a, b, health in self._lines:
-            colour = QColor(getattr(t, REGISTRATION_COLOURS.get(health, "edge")))
+            colour = QColor(getattr(t, "accent" if selected else REGISTRATION_COLOURS.get(health, "edge")))
             line = QLineF(a, b)
             if line.length() < ARROW * 1.5:
                 continue
-            pen = QPen(colour, 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+            pen = QPen(colour, 3.5 if selected else 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
             if health != "healthy":
                 pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
@@ -101,6 +109,16 @@ class EdgeItem(QGraphicsItem):
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(colour)
             p.drawPath(_arrow_head(b, d))
+
+
+def _pick_shape(lines: list[tuple[QPointF, QPointF, str]]) -> QPainterPath:
+    path = QPainterPath()
+    for a, b, _ in lines:
+        path.moveTo(a)
+        path.lineTo(b)
+    stroker = QPainterPathStroker()
+    stroker.setWidth(PICK_WIDTH)
+    return stroker.createStroke(path)
 
 
 def _arrow_head(tip: QPointF, d: QPointF) -> QPainterPath:

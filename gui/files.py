@@ -25,7 +25,8 @@ def save_atomic(doc: Document, path: str | os.PathLike) -> None:
 
 
 def settings() -> QSettings:
-    return QSettings("FlowDeck", "FlowDeck")
+    # INI everywhere (the native format is INI on Linux anyway): tests redirect it with QSettings.setPath.
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "FlowDeck", "FlowDeck")
 
 
 def recent_files() -> list[str]:

@@ -14,6 +14,7 @@ from gui.badges import Badge, instance_cpu
 from gui.icons import paint_kind_icon
 from gui.items import (BADGE_GAP, BADGE_H, FAILURE_WORDS, HEALTH_COLOURS, HEALTH_WORDS, Z_FILL, Z_GROUP, _hq, font,
                        paint_badges, text_width)
+from gui.ports import PORT_R, Editable, paint_port, paint_target_ring
 
 TILE_W, TILE_H, TILE_GAP = 90.0, 54.0, 8.0
 FRAME_PAD, FRAME_HEADER, FRAME_ICON = 12.0, 48.0, 26.0
@@ -137,7 +138,7 @@ class GroupFill(QGraphicsItem):
         self.group.paint_free_slots(p)
 
 
-class GroupItem(QGraphicsItem):
+class GroupItem(Editable, QGraphicsItem):
     """An Auto Scaling group: a dashed frame, its name and badges, and a slot per instance.
 
     Its background is a separate `GroupFill` item below the edges and the dots, so traffic to an
@@ -161,11 +162,45 @@ class GroupItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setToolTip(f"{self.name}: Auto Scaling group")
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.init_editing(node.kind)
         self._frame = QRectF()
         self.fill = GroupFill(self)
         self.fill.setPos(self.pos())
         self._top = -self._frame_height(math.ceil(self.base_slots / grid_columns(self.base_slots))) / 2
         self._resize(self.base_slots)
+
+    # -- editing ----------------------------------------------------------------------------------
+    def place(self, pos: QPointF) -> None:
+        self.setPos(pos)
+        self.fill.setPos(pos)
+
+    def set_name(self, name: str) -> None:
+        self.name = name
+        self.setToolTip(f"{self.name}: Auto Scaling group")
+        self._frame = QRectF()          # the frame's width follows the name
+        self._resize(self._slots_needed())
+        self.update()
+        self.fill.update()
+
+    def set_base_slots(self, node: Node) -> bool:
+        """Follow a change of the group's sizes (desired capacity, min size); True if the frame changed."""
+        self.max_size = int(node.prop("max_size") or 1)
+        self.base_slots = max(1, int(node.prop("desired_capacity") or 1), int(node.prop("min_size") or 0))
+        changed = self._resize(self._slots_needed())
+        self.fill.update()
+        return changed
+
+    def name_rect(self) -> QRectF:
+        frame = self._frame
+        left = frame.left() + FRAME_PAD + FRAME_ICON + 6
+        return self.mapRectToScene(QRectF(left, frame.top() + 8, frame.right() - left - 6, FRAME_ICON + 8))
+
+    def port_pos(self) -> QPointF:
+        return QPointF(self._frame.right(), self._frame.top() + 12 + FRAME_ICON / 2)
+
+    def set_dimmed(self, on: bool) -> None:
+        Editable.set_dimmed(self, on)
+        self.fill.setOpacity(self.opacity())
 
     @staticmethod
     def _frame_height(rows: int) -> float:
@@ -216,7 +251,7 @@ class GroupItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         extra = BADGE_GAP + BADGE_H + 4 if self.badges else 0
-        return self._frame.adjusted(-2, -2, 2, 2 + extra)
+        return self._frame.adjusted(-2, -2, PORT_R + 4, 2 + extra)
 
     def set_badges(self, badges: list[Badge]) -> None:
         if badges != self.badges:
@@ -298,6 +333,8 @@ class GroupItem(QGraphicsItem):
         p.setPen(pen)
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRoundedRect(frame.adjusted(1, 1, -1, -1), 14, 14)
+        if self.is_target:
+            paint_target_ring(p, frame.adjusted(-3, -3, 3, 3), 16)
         icon = QRectF(frame.left() + FRAME_PAD, frame.top() + 12, FRAME_ICON, FRAME_ICON)
         paint_kind_icon(p, self.kind, icon, t.color("frame"))
         p.setFont(font("name"))
@@ -306,6 +343,8 @@ class GroupItem(QGraphicsItem):
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.name)
         if self.badges:
             paint_badges(p, self.badges, 0.0, frame.bottom() + BADGE_GAP)
+        if self.shows_port():
+            paint_port(p, self.port_pos())
 
 
 def _free_slot_pen() -> QPen:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -190,6 +190,7 @@ class Inspector(QWidget):
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)   # a narrow dock: each field under its name
         self.layout_.addWidget(self.form_host)
         self.layout_.addStretch(1)
         self.editors: dict[str, PropEditor] = {}
@@ -214,7 +215,9 @@ class Inspector(QWidget):
         name.setObjectName("nameEdit")
         name.editingFinished.connect(lambda: name.text().strip() and name.text() != node.name
                                      and self.renamed.emit(node_id, name.text().strip()))
-        self.form.addRow("Name", name)
+        label = QLabel("Name")
+        label.setStyleSheet("font-weight: 600;")
+        self.form.addRow(label, name)
         for prop in spec.props:
             self._add_row(prop, node.prop(prop.name), prop.name in node.props)
 
@@ -235,5 +238,5 @@ class Inspector(QWidget):
         self.editors[spec.name] = editor
         label = QLabel(spec.name.replace("_", " "))
         label.setToolTip(spec.help)
-        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        label.setStyleSheet("font-weight: 600;")
         self.form.addRow(label, editor)

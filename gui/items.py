@@ -17,6 +17,7 @@ from engine.model import Node
 from gui import theme
 from gui.badges import BAD, GOOD, INFO, WARN, Badge
 from gui.icons import paint_kind_icon
+from gui.ports import PORT_GAP, Editable, paint_port, paint_target_ring, port_rect
 
 ICON = 64.0
 Z_FILL, Z_EDGE, Z_DOTS, Z_GROUP, Z_NODE = -3.0, -2.0, -1.0, 0.0, 2.0
@@ -90,7 +91,7 @@ def _hq(p: QPainter) -> None:
     p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
 
 
-class NodeItem(QGraphicsItem):
+class NodeItem(Editable, QGraphicsItem):
     """Any node but a group: its kind's icon, its name and live badges, centred on `pos`."""
 
     def __init__(self, node: Node) -> None:
@@ -104,14 +105,32 @@ class NodeItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setToolTip(f"{self.name}: {self.label}")
+        self.init_editing(node.kind)
         self._bounds = QRectF()
         self._relayout()
+
+    def set_name(self, name: str) -> None:
+        self.name = name
+        self.setToolTip(f"{self.name}: {self.label}")
+        self._relayout()
+        self.update()
+
+    def name_rect(self) -> QRectF:
+        """Where the name is drawn, in scene coordinates (double-click there to rename)."""
+        w = max(ICON + 16, text_width(self.name, "name") + 8)
+        return self.mapRectToScene(QRectF(-w / 2, ICON / 2 + NAME_GAP - 2, w, NAME_PX + 10))
+
+    def port_pos(self) -> QPointF:
+        return QPointF(ICON / 2 + PORT_GAP, 0.0)
+
+    def place(self, pos: QPointF) -> None:
+        self.setPos(pos)
 
     def _relayout(self) -> None:
         self.prepareGeometryChange()
         w = max(ICON + 16, text_width(self.name, "name") + 8, badges_width(self.badges) + 4)
         h = ICON / 2 + NAME_GAP + NAME_PX + 6 + (BADGE_GAP + BADGE_H if self.badges else 0) + 4
-        self._bounds = QRectF(-w / 2, -ICON / 2 - 8, w, h + ICON / 2 + 8)
+        self._bounds = QRectF(-w / 2, -ICON / 2 - 8, w, h + ICON / 2 + 8).united(port_rect(self.port_pos()))
 
     def layout_rect(self) -> QRectF:
         """The scene area the node takes with a row of badges, for fitting the view (stable as
@@ -140,12 +159,16 @@ class NodeItem(QGraphicsItem):
         t = theme.current()
         _hq(p)
         icon = QRectF(-ICON / 2, -ICON / 2, ICON, ICON)
-        if self.ring or self.isSelected():
+        if self.is_target:
+            paint_target_ring(p, icon.adjusted(-6, -6, 6, 6), 16)
+        elif self.ring or self.isSelected():
             colour = t.color("accent") if self.isSelected() else QColor(getattr(t, self.ring))
             p.setPen(QPen(colour, 3.0))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRoundedRect(icon.adjusted(-5, -5, 5, 5), 16, 16)
         paint_kind_icon(p, self.kind, icon, t.color("muted"))
+        if self.shows_port():
+            paint_port(p, self.port_pos())
         p.setFont(font("name"))
         p.setPen(t.color("text"))
         name_top = ICON / 2 + NAME_GAP

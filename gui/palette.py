@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QDrag, QIcon
-from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QDrag, QFont, QFontMetrics, QIcon, QPainter, QPalette, QTextLayout
+from PySide6.QtWidgets import (QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeWidget,
+                               QTreeWidgetItem)
 
 from engine import registry
 from engine.examples import RESOURCES
@@ -17,6 +18,7 @@ from engine.examples import RESOURCES
 MIME_KIND = "application/x-flowdeck-kind"
 GROUPS = ("Traffic", "Compute", "Messaging", "Endpoints")
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+ENTRY_H, ICON_PX, PAD = 50, 32, 8
 
 
 def icon_path(kind: str) -> Path:
@@ -38,6 +40,64 @@ def kind_from(mime: QMimeData) -> str | None:
     return kind if kind in registry.KINDS else None
 
 
+def _wrapped(text: str, font: QFont, width: int, lines: int) -> list[str]:
+    """Up to `lines` lines of text wrapped at width, the last one elided if the text goes on."""
+    layout = QTextLayout(text, font)
+    layout.beginLayout()
+    out: list[str] = []
+    while len(out) < lines:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        out.append(text[line.textStart():line.textStart() + line.textLength()].strip())
+        if len(out) == lines and line.textStart() + line.textLength() < len(text):
+            out[-1] = QFontMetrics(font).elidedText(text[line.textStart():], Qt.TextElideMode.ElideRight, width)
+    layout.endLayout()
+    return out
+
+
+class EntryDelegate(QStyledItemDelegate):
+    """A palette entry: the kind's icon, its label in bold and its description in two muted lines."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), ENTRY_H) if index.data(KIND_ROLE) else size
+
+    def paint(self, p: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        kind = index.data(KIND_ROLE)
+        if not kind:
+            super().paint(p, option, index)
+            return
+        spec = registry.KINDS[kind]
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text, opt.icon = "", QIcon()
+        opt.widget.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, p, opt.widget)
+        rect = option.rect
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        icon_rect = QRect(rect.left() + PAD, rect.top() + (rect.height() - ICON_PX) // 2, ICON_PX, ICON_PX)
+        index.data(Qt.ItemDataRole.DecorationRole).paint(p, icon_rect)
+        text_x = icon_rect.right() + PAD + 2
+        width = rect.right() - text_x - 4
+        title, small = QFont(option.font), QFont(option.font)
+        title.setWeight(QFont.Weight.DemiBold)
+        small.setPointSizeF(option.font.pointSizeF() * 0.85)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        p.save()
+        p.setPen(option.palette.color(role))
+        p.setFont(title)
+        top = rect.top() + 4
+        p.drawText(QRect(text_x, top, width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                   QFontMetrics(title).elidedText(spec.label, Qt.TextElideMode.ElideRight, width))
+        p.setFont(small)
+        p.setPen(option.palette.color(role if selected else QPalette.ColorRole.PlaceholderText))
+        line_h = QFontMetrics(small).height()
+        for i, line in enumerate(_wrapped(spec.description, small, width, 2)):
+            p.drawText(QRect(text_x, top + 18 + i * line_h, width, line_h), Qt.AlignmentFlag.AlignLeft, line)
+        p.restore()
+
+
 class Palette(QTreeWidget):
     add_requested = Signal(str)
 
@@ -46,11 +106,12 @@ class Palette(QTreeWidget):
         self.setHeaderHidden(True)
         self.setIconSize(QSize(32, 32))
         self.setRootIsDecorated(False)
-        self.setIndentation(8)
+        self.setIndentation(0)
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.entries: dict[str, QTreeWidgetItem] = {}
+        self.setItemDelegate(EntryDelegate(self))
         self._fill()
         self.itemDoubleClicked.connect(self._double_clicked)
 
@@ -70,7 +131,6 @@ class Palette(QTreeWidget):
                 item.setIcon(0, QIcon(str(icon_path(spec.kind))))
                 item.setData(0, KIND_ROLE, spec.kind)
                 item.setToolTip(0, f"{spec.label}: {spec.description}\nDrag onto the canvas, or double-click to add.")
-                item.setSizeHint(0, QSize(0, 44))
                 self.entries[spec.kind] = item
             header.setExpanded(True)
 

@@ -1,7 +1,10 @@
-"""The main window: the canvas in the middle, the run toolbar, the charts and activity docks.
+"""The main window: the canvas in the middle, the palette on the left, the inspector and the
+charts on the right, the activity log and the undo history below, the run toolbar on top.
 
 Each tick of the bridge's 60 Hz timer brings the batches published since the last tick; the
 window applies them (dots, state, log, series) and draws one frame on the view's own clock.
+Editing lives in gui.editing (Edit menu, gestures' host), gui.document_io (File menu) and
+gui.session (document -> inspector and engine); the window owns one undo stack per document.
 """
 from __future__ import annotations
 
@@ -9,32 +12,36 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+from PySide6.QtGui import QCloseEvent, QUndoGroup, QUndoStack
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from engine.model import Document
 from engine.runner import Batch
-from gui import theme
-from gui.activity import ActivityLog
+from gui import docks, theme
 from gui.animation import DotAnimator, ViewClock
 from gui.bridge import EngineBridge
 from gui.canvas import CanvasView
+from gui.document_io import FileActions
+from gui.editing import EditActions
+from gui.geometry_file import GeometryReporter, requested_path
 from gui.scene import TopologyScene
+from gui.session import DocumentSession
 from gui.toolbar import RunToolbar, speed_text
 
 BADGE_PERIOD_S = 0.25      # badges and the status bar change at most this often (wall seconds)
 CHART_PERIOD_S = 0.25     # one plot redrawn per period (each costs several ms of the GUI thread)
 CAPTION_DEFAULT_S = 12.0   # simulated seconds a caption without duration_s stays
 CAPTION_MIN_WALL_S = 3.0   # and at least this long on the wall clock, so it can be read at 100x
+STATUS_MESSAGE_MS = 10_000
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, doc: Document, theme_name: str = "light", start_engine: bool = True) -> None:
+    def __init__(self, doc: Document, theme_name: str = "light", start_engine: bool = True,
+                 path: str | None = None) -> None:
         super().__init__()
         self.doc = doc
-        app = QApplication.instance()
-        theme.apply(app, theme.THEMES[theme_name])
-        self.setWindowTitle(f"FlowDeck — {doc.title}")
+        self.theme_name = theme_name
+        theme.apply(QApplication.instance(), theme.THEMES[theme_name])
         self.bridge = EngineBridge(doc, series_interval=1.0, parent=self)
         self.topology = TopologyScene(doc, self)
         self.view = CanvasView(self.topology, self.bridge)
@@ -44,18 +51,22 @@ class MainWindow(QMainWindow):
         self._init_run_state()
         self.toolbar = self._make_toolbar()
         self._make_status_bar()
-        self.activity = ActivityLog(doc)
-        self.activity.node_clicked.connect(self.select_node)
-        self.activity_dock = self._dock("Activity", self.activity, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.charts = None
-        self.charts_dock = self._dock("Charts", QLabel(""), Qt.DockWidgetArea.RightDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.charts_dock], [340], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.activity_dock], [170], Qt.Orientation.Vertical)
-        self._make_menus()
+        self.undo_group = QUndoGroup(self)
+        self.undo_group.cleanChanged.connect(self._update_title)
+        self._dirty_recovery = False
+        docks.make_docks(self)
+        self.edit = EditActions(self)
+        self.files = FileActions(self, path)
+        self.session = DocumentSession(self)
+        self.palette.add_requested.connect(self.edit.add_at_centre)
+        self.new_undo_stack()
+        docks.make_menus(self)
         self.topology.node_selected.connect(self._on_node_selected)
         self.bridge.frame.connect(self._on_frame)
         self.bridge.failed.connect(self._on_engine_failed)
+        self._update_title()
+        geometry_path = requested_path()
+        self.geometry_reporter = GeometryReporter(self, geometry_path) if geometry_path else None
         if start_engine:
             self.bridge.start()
             QTimer.singleShot(0, self.ensure_charts)   # pyqtgraph loads after the first paint
@@ -74,12 +85,17 @@ class MainWindow(QMainWindow):
         self.fps = 0.0
         self._caption: tuple[float, float, float] | None = None   # sim start, sim duration, wall start
         self.caption_min_wall_s = CAPTION_MIN_WALL_S
+        self._awaiting_reset = False    # the document's structure changed: ignore the old run's batches
+        self.load_captions()
+
+    def load_captions(self) -> None:
         self._captions = {(a.get("at_s"), a.get("text")): a.get("duration_s", CAPTION_DEFAULT_S)
                           for a in self.doc.scenario if a.get("action") == "caption"}
 
     # -- building -------------------------------------------------------------------------------------
     def _make_toolbar(self) -> RunToolbar:
         bar = RunToolbar(self.doc.title, self)
+        bar.setObjectName("RunToolbar")
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         bar.play_toggled.connect(self.toggle_play)
         bar.step_requested.connect(self.step)
@@ -100,36 +116,78 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(label)
         self._update_status()
 
-    def _dock(self, title: str, widget: Any, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(title)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(area, dock)
-        return dock
+    # -- the document -----------------------------------------------------------------------------------
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self.undo_group.activeStack()
 
-    def _make_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction("&Open…", QKeySequence.StandardKey.Open, self.open_file)
-        file_menu.addSeparator()
-        file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        run = self.menuBar().addMenu("&Run")
-        for action in (self.toolbar.play_action, self.toolbar.step_action, self.toolbar.reset_action,
-                       *self.toolbar.speed_actions):
-            run.addAction(action)
-        view = self.menuBar().addMenu("&View")
-        group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for name, label in (("light", "&Light theme"), ("dark", "&Dark theme")):
-            action = view.addAction(label, lambda n=name: self.set_theme(n))
-            action.setCheckable(True)
-            action.setChecked(theme.current().name == name)
-            group.addAction(action)
-            self.theme_actions[name] = action
-        view.addSeparator()
-        view.addAction(self.toolbar.fit_action)
-        view.addAction(self.charts_dock.toggleViewAction())
-        view.addAction(self.activity_dock.toggleViewAction())
+    def new_undo_stack(self) -> None:
+        """A fresh, clean undo stack for a new document; the history view and Edit menu follow it."""
+        old = self.undo_group.activeStack()
+        stack = QUndoStack(self)
+        self.undo_group.addStack(stack)
+        self.undo_group.setActiveStack(stack)
+        if old is not None:
+            self.undo_group.removeStack(old)
+            old.deleteLater()
+
+    def is_dirty(self) -> bool:
+        return not self.undo_stack.isClean() or self._dirty_recovery
+
+    def mark_saved(self) -> None:
+        self._dirty_recovery = False
+        self.undo_stack.setClean()
+        self._update_title()
+
+    @Slot()
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.files.display_name()}[*] — FlowDeck")
+        self.setWindowModified(self.is_dirty())
+
+    def tell(self, text: str) -> None:
+        """A message in the status bar: a refusal's reason, a restart, a save."""
+        if text:
+            self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+        else:
+            self.statusBar().clearMessage()
+
+    def set_document(self, doc: Document, path: str | None, dirty: bool = False) -> None:
+        """Show another document (New, Open, an example, a recovery), paused at 0:00."""
+        self.session.detach(self.doc)
+        self.doc = doc
+        self.topology.set_document(doc)
+        self.session.attach(doc)
+        self.session.structure_pending = False
+        self.new_undo_stack()
+        self.files.path, self._dirty_recovery = path, dirty
+        self.toolbar.title.setText(doc.title)
+        self.load_captions()
+        if not self.paused:
+            self.bridge.pause()
+            self._set_paused(True)
+        self.restart_run()
+        self.names_changed()
+        self.session.show_selection()
+        self.view.fit()
+        self._update_title()
+
+    def names_changed(self) -> None:
+        """Nodes came, went or were renamed: the log's filter, the charts and the legend follow."""
+        self.activity.set_nodes(self.doc)
+        if self.charts is not None:
+            self.charts.set_document(self.doc)
+        self.view.update_legend()
+        self.view.viewport().update()
+
+    def drop_run_view(self) -> None:
+        """The run on screen no longer matches the document: draw none of it until the restart."""
+        self._awaiting_reset = True
+        self.animator = DotAnimator(self.topology)
+        self.topology.dots.clear()
+
+    def restart_run(self) -> None:
+        self.drop_run_view()
+        self.bridge.reset(self.doc.copy())   # a copy made here: the engine thread never reads ours
 
     def ensure_charts(self) -> None:
         """Build the charts dock (it imports pyqtgraph, so not before the first paint)."""
@@ -166,9 +224,10 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def reset(self) -> None:
-        self.bridge.reset()
+        self.restart_run()      # with the document as edited, inspector changes included
 
     def set_theme(self, name: str) -> None:
+        self.theme_name = name
         theme.apply(QApplication.instance(), theme.THEMES[name])
         self.theme_actions[name].setChecked(True)
         self.topology.apply_theme()
@@ -191,21 +250,6 @@ class MainWindow(QMainWindow):
         if self.charts is not None:
             self.charts.set_selected(node_id)
 
-    def open_file(self) -> None:
-        from engine import fileio
-        path, _ = QFileDialog.getOpenFileName(self, "Open topology", "", "FlowDeck topology (*.flowdeck.json *.json)")
-        if not path:
-            return
-        try:
-            doc = fileio.load(path)
-        except fileio.LoadError as e:
-            QMessageBox.warning(self, "Cannot open", str(e))
-            return
-        other = MainWindow(doc, theme.current().name)
-        other.resize(self.size())
-        other.show()
-        self.close()
-
     # -- frames ---------------------------------------------------------------------------------------
     @Slot(list)
     def _on_frame(self, batches: list[Batch]) -> None:
@@ -214,6 +258,10 @@ class MainWindow(QMainWindow):
 
     def apply_batches(self, batches: list[Batch]) -> None:
         for b in batches:
+            if self._awaiting_reset:
+                if not b.reset:
+                    continue
+                self._awaiting_reset = False
             if b.reset:
                 self._reset_view()
             self.animator.ingest(b.transfers, b.speed)
@@ -323,6 +371,12 @@ class MainWindow(QMainWindow):
 
     # -- closing --------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.files.closing()
+        if self.geometry_reporter is not None:
+            self.geometry_reporter.stop()
         self.bridge.stop()
         super().closeEvent(event)
 

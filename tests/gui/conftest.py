@@ -13,6 +13,21 @@ import pytest  # noqa: E402
 from engine import examples, fileio  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def isolated_app_state(tmp_path_factory, monkeypatch):
+    """Settings, autosaves and recent files of GUI tests live in a temporary folder; windows left
+    with unsaved changes close without asking; the geometry file is off unless a test sets it."""
+    from PySide6.QtCore import QSettings
+    base = tmp_path_factory.mktemp("app-state")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(base / "settings"))
+    monkeypatch.setenv("FLOWDECK_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("FLOWDECK_NO_RECOVERY", "1")
+    monkeypatch.delenv("FLOWDECK_GEOMETRY_FILE", raising=False)
+    from gui import document_io
+    monkeypatch.setattr(document_io, "ask_save", lambda parent, name: document_io.DISCARD)
+
+
 def engine_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "flowdeck-engine" and t.is_alive()]
 

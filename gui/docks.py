@@ -1,0 +1,93 @@
+"""The main window's docks and menus.
+
+The canvas stays the main thing: the palette and, below it, the undo history make a narrow column
+on the left; the inspector and the charts share the right column as tabs (the inspector comes
+forward when something is selected while paused); the activity log is the strip below the canvas.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QUndoView, QWidget
+
+from gui import theme
+from gui.activity import ActivityLog
+from gui.inspector import Inspector
+from gui.palette import Palette
+
+if TYPE_CHECKING:
+    from gui.window import MainWindow
+
+PALETTE_W, SIDE_W, BOTTOM_H = 250, 340, 170
+PALETTE_H, HISTORY_H = 560, 120
+LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                       Qt.DockWidgetArea.BottomDockWidgetArea)
+
+
+def dock(window: "MainWindow", title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    d = QDockWidget(title, window)
+    d.setObjectName(title)       # saveState/restoreState find docks by name
+    d.setWidget(widget)
+    d.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+    window.addDockWidget(area, d)
+    return d
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    scroll = QScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)   # the form wraps instead
+    return scroll
+
+
+def make_docks(w: "MainWindow") -> None:
+    w.setCorner(Qt.Corner.BottomRightCorner, RIGHT)
+    w.setCorner(Qt.Corner.BottomLeftCorner, LEFT)
+    w.palette = Palette()
+    w.palette_dock = dock(w, "Components", w.palette, LEFT)
+    # The history fills the palette's column below its entries. (Not a tab beside the activity log:
+    # Qt 6.11 leaves a stray tab bar on screen when a second pair of docks is tabified before show.)
+    w.history = QUndoView(w.undo_group)
+    w.history.setEmptyLabel("Opened")
+    w.history.setTextElideMode(Qt.TextElideMode.ElideRight)
+    w.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    w.history_dock = dock(w, "History", w.history, LEFT)
+    w.inspector = Inspector()
+    w.inspector_dock = dock(w, "Inspector", scrolled(w.inspector), RIGHT)
+    w.charts = None      # built after the first paint (it imports pyqtgraph)
+    w.charts_dock = dock(w, "Charts", QLabel(""), RIGHT)
+    w.tabifyDockWidget(w.inspector_dock, w.charts_dock)
+    (w.charts_dock if w.doc.nodes else w.inspector_dock).raise_()
+    w.activity = ActivityLog(w.doc)
+    w.activity.node_clicked.connect(w.select_node)
+    w.activity_dock = dock(w, "Activity", w.activity, BOTTOM)
+    w.resizeDocks([w.palette_dock, w.inspector_dock], [PALETTE_W, SIDE_W], Qt.Orientation.Horizontal)
+    w.resizeDocks([w.palette_dock, w.history_dock, w.activity_dock], [PALETTE_H, HISTORY_H, BOTTOM_H],
+                  Qt.Orientation.Vertical)
+
+
+def make_menus(w: "MainWindow") -> None:
+    bar = w.menuBar()
+    w.files.fill_menu(bar.addMenu("&File"))
+    w.edit.fill_menu(bar.addMenu("&Edit"))
+    run = bar.addMenu("&Run")
+    for action in (w.toolbar.play_action, w.toolbar.step_action, w.toolbar.reset_action, *w.toolbar.speed_actions):
+        run.addAction(action)
+    view = bar.addMenu("&View")
+    group = QActionGroup(w)
+    w.theme_actions: dict[str, QAction] = {}
+    for name, label in (("light", "&Light theme"), ("dark", "&Dark theme")):
+        action = view.addAction(label, lambda n=name: w.set_theme(n))
+        action.setCheckable(True)
+        action.setChecked(theme.current().name == name)
+        group.addAction(action)
+        w.theme_actions[name] = action
+    view.addSeparator()
+    view.addAction(w.toolbar.fit_action)
+    view.addSeparator()
+    for d in (w.palette_dock, w.inspector_dock, w.charts_dock, w.activity_dock, w.history_dock):
+        view.addAction(d.toggleViewAction())
