@@ -88,6 +88,31 @@ def make_menus(w: "MainWindow") -> None:
         w.theme_actions[name] = action
     view.addSeparator()
     view.addAction(w.toolbar.fit_action)
+    w.presentation_action = view.addAction("&Presentation mode", lambda: set_presentation(w, w.presentation_action.isChecked()))
+    w.presentation_action.setCheckable(True)
+    w.presentation_action.setShortcut("F11")
+    w.presentation_action.setToolTip("Hide the editing docks: the canvas, the charts and the activity log only (F11)")
     view.addSeparator()
     for d in (w.palette_dock, w.inspector_dock, w.charts_dock, w.activity_dock, w.history_dock):
         view.addAction(d.toggleViewAction())
+
+
+def editing_docks(w: "MainWindow") -> list[QDockWidget]:
+    return [w.palette_dock, w.history_dock, w.inspector_dock]
+
+
+def set_presentation(w: "MainWindow", on: bool) -> None:
+    """Presentation mode: the editing docks step aside so the canvas fills a projector; leaving it
+    brings back the docks that were open before."""
+    if on:
+        w._docks_before_presentation = [d for d in editing_docks(w) if d.isVisible()]
+        for d in editing_docks(w):
+            d.hide()
+        w.charts_dock.show()
+        w.charts_dock.raise_()
+    else:
+        for d in getattr(w, "_docks_before_presentation", editing_docks(w)):
+            d.show()
+    if w.presentation_action.isChecked() != on:
+        w.presentation_action.setChecked(on)
+    w.view.fit()

@@ -23,10 +23,12 @@ def render_screenshot(doc: Document, out_path: str | os.PathLike, at: float = 0.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from gui.docks import set_presentation
     from gui.window import MainWindow
     window = MainWindow(doc, theme, start_engine=False)
     try:
         window.resize(*size)
+        set_presentation(window, True)   # the live view as presented: no editing docks
         window.ensure_charts()
         window.show()
         app.processEvents()

@@ -162,3 +162,15 @@ def test_fit_zoom_and_pan(make_window, qtbot):
     assert abs(view.zoom() - zoom * 1.5) < 1e-6 and not view.auto_fit
     view.fit()
     assert view.auto_fit and abs(view.zoom() - zoom) < 1e-6
+
+
+def test_presentation_mode_hides_the_editing_docks_and_brings_them_back(make_window, qtbot):
+    window = make_window("fan-out", start_engine=False)
+    qtbot.waitUntil(lambda: window.palette_dock.isVisible())
+    window.presentation_action.trigger()
+    assert window.presentation_action.isChecked()
+    assert not window.palette_dock.isVisible() and not window.inspector_dock.isVisible()
+    assert not window.history_dock.isVisible()
+    assert window.charts_dock.isVisible() and window.activity_dock.isVisible()
+    window.presentation_action.trigger()
+    qtbot.waitUntil(lambda: window.palette_dock.isVisible() and window.history_dock.isVisible())
