@@ -18,7 +18,7 @@ from engine import scenario
 from engine.model import Document
 from engine.simulation import Simulation
 
-TICK_S = 1 / 120           # publish at most this often
+TICK_S = 1 / 60            # publish at most this often (the view draws at 60 Hz)
 MAX_SLICE_WALL_S = 0.012   # leave the engine loop this often to publish and read controls
 MAX_LAG_S = 0.5            # wall seconds of backlog before the runner gives up catching up
 MIN_SPEED, MAX_SPEED = 0.1, 100.0

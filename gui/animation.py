@@ -16,6 +16,7 @@ from gui.dots import positions_along
 
 MIN_VISIBLE_WALL_S = 0.45
 DEFAULT_DOT_CAP = 3000
+COMPACT_SHARE = 0.2     # compact the transfer buffer once a fifth of it has ended
 LANE_OFFSET = 3.5       # scene units each direction of travel sits beside the edge line
 DOT_SPACING = 10.0      # scene units between dots on the busiest edge before sampling starts
 NICE_STRIDES = tuple(m * 10 ** e for e in range(7) for m in (1, 2, 5))
@@ -85,12 +86,13 @@ class TransferBuffer:
             new[:self.count] = old[:self.count]
             setattr(self, name, new)
 
-    def drop_ended(self, t: float) -> None:
-        """Forget the transfers whose drawn hop ended before t."""
+    def drop_ended(self, t: float, slack: float = 0.0) -> None:
+        """Forget the transfers whose drawn hop ended before t. With slack > 0 the arrays are compacted
+        only once that share of them has ended (ended rows draw nothing; compacting every frame costs)."""
         n = self.count
         keep = self.t1[:n] >= t
         kept = int(keep.sum())
-        if kept == n:
+        if kept == n or (n - kept) < slack * n:
             return
         for name in self.FIELDS:
             arr = getattr(self, name)
@@ -199,7 +201,7 @@ class DotAnimator:
         """Place every dot in flight at simulated time t; returns how many are drawn."""
         self._refresh_routes()
         buf = self.buffer
-        buf.drop_ended(t)
+        buf.drop_ended(t, COMPACT_SHARE)
         n = buf.count
         if n == 0:
             self.in_flight = 0

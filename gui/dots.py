@@ -103,6 +103,8 @@ class DotLayer(QGraphicsItem):
         self._dot_size = float(dot_size)
         self._count = 0
         self._buffer = np.zeros((0, _FRAGMENT_FIELDS), np.float64)
+        self._device: np.ndarray | None = None     # device-coordinate copy used under zoom
+        self._device_key = None
         self._kinds = np.zeros(0, np.intp)  # kept so a new sprite can recompute sourceLeft
         self._sprite: QPixmap | None = None
         self._sprite_key: tuple[float, float] | None = None
@@ -177,11 +179,16 @@ class DotLayer(QGraphicsItem):
         Drawing with the painter's scale or rotation would leave Qt's fast blit path and resample
         the sprite; instead the sprite is rendered at device size and only the centres move.
         """
-        fragments = self._buffer[:self._count].copy()
-        x, y = fragments[:, X].copy(), fragments[:, Y]
-        fragments[:, X] = transform.m11() * x + transform.m21() * y + transform.dx()
-        fragments[:, Y] = transform.m12() * x + transform.m22() * y + transform.dy()
-        return fragments
+        n = self._count
+        if self._device is None or len(self._device) < n or self._device_key != self._sprite_key:
+            self._device = self._buffer.copy()     # the constant columns, copied once per sprite
+            self._device_key = self._sprite_key
+        device, source = self._device[:n], self._buffer[:n]
+        x, y = source[:, X], source[:, Y]
+        device[:, X] = transform.m11() * x + transform.m21() * y + transform.dx()
+        device[:, Y] = transform.m12() * x + transform.m22() * y + transform.dy()
+        device[:, SOURCE_LEFT] = source[:, SOURCE_LEFT]
+        return device
 
     def _ensure_sprite(self, transform: QTransform, device_pixel_ratio: float) -> QPixmap:
         scale = 1.0
