@@ -17,6 +17,8 @@ from engine.model import Document
 from gui import theme
 
 pg.setConfigOptions(antialias=True)
+TITLE_H, LEGEND_LINE_H = 26, 14   # pixels
+LEGEND_LINE_CHARS = 34  # legend characters per line under a chart's title
 STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
 
 
@@ -104,6 +106,24 @@ def _labelled(named: list[tuple[str, Curve]]) -> tuple[Curve, ...]:
                        c.colour, c.style, c.scale) for name, c in named)
 
 
+def _legend_html(chart: Chart, t: theme.Theme) -> str:
+    """The legend as a line under the title: it never covers a curve, whatever the plot's size."""
+    if len(chart.curves) < 2:
+        return ""
+    marks = {"solid": "━━", "dash": "╍╍", "dot": "┅┅"}
+    lines: list[list[str]] = [[]]
+    used = 0
+    for c in chart.curves:   # a label item does not wrap: break the lines by hand
+        if lines[-1] and used + len(c.label) + 4 > LEGEND_LINE_CHARS:
+            lines.append([])
+            used = 0
+        used += len(c.label) + 4
+        lines[-1].append(f"<span style='color:{t.chart_lines[c.colour % len(t.chart_lines)]}'>{marks[c.style]}</span>"
+                         f"&nbsp;<span style='color:{t.muted}'>{c.label}</span>")
+    body = "<br>".join("&nbsp;&nbsp; ".join(items) for items in lines)
+    return f"<br><span style='font-size:8pt'>{body}</span>"
+
+
 def nice_ceiling(value: float) -> float:
     """The smallest of 1, 1.5, 2, 3, 5, 7.5 x 10^k at or above value (at least 1)."""
     if value <= 1.0:
@@ -173,7 +193,11 @@ class ChartsPanel(QWidget):
 
     def _make_plot(self, row: int, chart: Chart, t: theme.Theme) -> tuple[pg.PlotItem, list]:
         plot = self.graphs.addPlot(row=row, col=0, axisItems={"bottom": TimeAxis("bottom")})
-        plot.setTitle(f"<span style='color:{t.text}; font-size:11pt; font-weight:600'>{chart.title}</span>")
+        legend = _legend_html(chart, t)
+        plot.setTitle(f"<span style='color:{t.text}; font-size:11pt; font-weight:600'>{chart.title}</span>" + legend)
+        height = TITLE_H + LEGEND_LINE_H * legend.count("<br>")   # pyqtgraph fixes the title row at 30 px
+        plot.titleLabel.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)
         plot.showGrid(x=False, y=True, alpha=0.18)
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=False, y=False)
@@ -186,11 +210,6 @@ class ChartsPanel(QWidget):
         plot.getAxis("left").setWidth(44)
         plot.disableAutoRange()
         plot.setYRange(0, chart.y_max or 1.0, padding=0.02 if chart.y_max else 0)
-        if len(chart.curves) > 1:
-            legend = plot.addLegend(offset=(6, 2), labelTextColor=t.muted, labelTextSize="8pt",
-                                    colCount=min(3, len(chart.curves)))
-            legend.setParentItem(plot.vb)  # inside the plot area, away from the title
-            legend.setBrush(pg.mkBrush(t.surface + "c0"))
         curves = []
         for curve in chart.curves:
             colour = t.chart_lines[curve.colour % len(t.chart_lines)]
