@@ -29,6 +29,7 @@ class PropSpec:
     max: float | None = None
     choices: tuple[str, ...] = ()
     nullable: bool = False
+    live: bool = True   # False: a running simulation cannot change it; the app restarts the run
 
     def check(self, value: Any) -> Any:
         """Return the value in canonical form, or raise propcheck.PropError saying why not."""
@@ -129,13 +130,15 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
              )),
     KindSpec("sns_topic", "SNS topic", "Messaging",
              "Publish/subscribe: one copy of each message to every matching subscription.", (
-                 PropSpec("fifo", BOOL, False, "A FIFO topic keeps order per message group; it delivers to SQS only."),
+                 PropSpec("fifo", BOOL, False, "A FIFO topic keeps order per message group; it delivers to SQS only.",
+                          live=False),
                  PropSpec("content_based_deduplication", BOOL, False,
                           "FIFO only: drop a message whose body was already published in the last 5 minutes."),
              )),
     KindSpec("sqs_queue", "SQS queue", "Messaging",
              "A queue that holds messages until a consumer receives and deletes them.", (
-                 PropSpec("fifo", BOOL, False, "A FIFO queue keeps order per message group and deduplicates."),
+                 PropSpec("fifo", BOOL, False, "A FIFO queue keeps order per message group and deduplicates.",
+                          live=False),
                  PropSpec("visibility_timeout_s", FLOAT, 30.0,
                           "A received message is hidden this long; if not deleted it becomes visible again.",
                           unit="s", min=0.0, max=43200.0),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
+from engine import registry
 from engine.model import Document
 from gui import commands
 from gui.editing import first_error, sentence
@@ -74,12 +75,23 @@ class DocumentSession(QObject):
         self._refresh_inspector_later()
 
     def _prop_changed(self, owner_id: str, prop: str) -> None:
-        if self.structure_pending:
+        if not self._is_live(owner_id, prop):
+            self._structure_changed()   # e.g. a queue's type: the engine cannot switch it mid-run
+        elif self.structure_pending:
             self.flush_structure()    # the restarted run is built from the document, new value included
         else:
             self.w.bridge.set_prop(owner_id, prop, copy.deepcopy(self.effective(owner_id, prop)))
         if not self._from_inspector:
             self._refresh_inspector_later()
+
+    def _is_live(self, owner_id: str, prop: str) -> bool:
+        doc = self.w.doc
+        if owner_id in doc.nodes:
+            spec = registry.KINDS[doc.nodes[owner_id].kind].prop(prop)
+        else:
+            edge = doc.edges[owner_id]
+            spec = registry.connection(doc.nodes[edge.source].kind, doc.nodes[edge.target].kind).prop(prop)
+        return spec is None or spec.live
 
     def effective(self, owner_id: str, prop: str) -> Any:
         """The value the engine should use: the document's, or the registry default when unset."""

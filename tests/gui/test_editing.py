@@ -346,6 +346,16 @@ def test_a_structural_change_while_running_restarts_the_run_and_says_so(make_win
     qtbot.waitUntil(lambda: new not in window.bridge.runner.sim.world.components, timeout=5000)
 
 
+def test_a_prop_the_engine_cannot_change_live_restarts_the_run(make_window, qtbot):
+    window = make_window("queue-leveling")
+    play_fast(window, qtbot)
+    queue = next(n.id for n in window.doc.nodes.values() if n.kind == "sqs_queue")
+    window.undo_stack.push(commands.SetProp(window.doc, queue, "fifo", True))
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == RESTARTED, timeout=2000)
+    qtbot.waitUntil(lambda: window.bridge.runner.sim.world.components[queue].props["fifo"] is True, timeout=5000)
+    assert window.engine_t < 3.0 or window._awaiting_reset, "the run started again from 0:00"
+
+
 # -- files ------------------------------------------------------------------------------------------------
 def test_dirty_marker_and_save_write_the_document(make_window, tmp_path):
     window = make_window("web-tier", start_engine=False)
