@@ -105,12 +105,6 @@ class InstancePoller:
         self._reserved = 0
         self.received = self.succeeded = self.failed = self.abandoned = 0
 
-    def _batch(self) -> int:
-        return self.edge.props.get("batch_size") or 1
-
-    def _wait(self) -> float:
-        wait = self.edge.props.get("wait_time_s")
-        return self.queue.props["receive_wait_time_s"] if wait is None else wait
 
     def poll(self) -> None:
         w = self.worker
@@ -118,12 +112,13 @@ class InstancePoller:
             if not w.can_poll():
                 w.sleep()
                 return
-            n = min(self._batch(), w.free())
+            batch, wait = self.queue.consumer_settings(self.edge, 1)
+            n = min(batch, w.free())
             if n <= 0:
                 self._recheck_later()   # slots busy: our own jobs' answers wake us, requests' do not
                 return
             w.reserved += n
-            msgs = self.queue.receive(n, self._wait(), self._answer, w.can_poll)
+            msgs = self.queue.receive(n, wait, self._answer, w.can_poll)
             if msgs is None:
                 self.waiting, self._reserved = True, n
                 return

@@ -34,12 +34,8 @@ class EventSourceMapping:
         self.batches = self.throttled_batches = 0
         self.throttled_recently = False
 
-    def batch_size(self) -> int:
-        return self.edge.props.get("batch_size") or 10
-
-    def wait_s(self) -> float:
-        wait = self.edge.props.get("wait_time_s")
-        return self.queue.props["receive_wait_time_s"] if wait is None else wait
+    def settings(self) -> tuple[int, float]:
+        return self.queue.consumer_settings(self.edge, 10)
 
     def start(self) -> None:
         self._add(INITIAL_POLLERS)
@@ -76,7 +72,8 @@ class EsmPoller:
             return
         m = self.mapping
         self.busy = True
-        msgs = m.queue.receive(m.batch_size(), m.wait_s(), self._answer)
+        batch, wait = m.settings()
+        msgs = m.queue.receive(batch, wait, self._answer)
         if msgs is not None:
             self._answer(msgs)
 
@@ -86,7 +83,7 @@ class EsmPoller:
             self.busy = False
             if m.retire(self):
                 return
-            if m.wait_s() > 0:
+            if m.settings()[1] > 0:
                 self.poll()
             else:
                 m.kernel.after(SHORT_POLL_IDLE_S, self.poll)

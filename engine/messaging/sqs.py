@@ -291,6 +291,12 @@ class SqsQueue(Component):
             self._arm_expiry(self._ages[0][0] + self.props["message_retention_s"])
 
     # -- gauges and reporting ----------------------------------------------------------------------------
+    def consumer_settings(self, edge: Any, default_batch: int) -> tuple[int, float]:
+        """(batch size, long-poll wait) of a consumer edge: the edge's own values, else the defaults
+        FORMAT.md gives (default_batch: 1 for instances, 10 for Lambda; the queue's receive wait)."""
+        batch, wait = edge.props.get("batch_size"), edge.props.get("wait_time_s")
+        return batch or default_batch, self.props["receive_wait_time_s"] if wait is None else wait
+
     def visible_count(self) -> int:
         return self.n_visible
 
