@@ -192,21 +192,8 @@ class LoadBalancer(Component):
         """The target's answer arrives back at the load balancer."""
         if r.answered:
             return  # the client was already given a 504
-        target = r.target
-        target.outstanding -= 1
-        if target.draining and target.outstanding == 0 and target.active:
-            self._gone(target)
-        status = r.status
-        r.answered = True
-        self.answers[status] += 1
-        # world.hop, inlined
-        edge, now = r.in_edge, self.kernel.now
-        latency = edge.latency
-        self._rec((edge.index, -1, now, now + latency, RESPONSE if status == OK else ERROR))
-        if latency:
-            self.kernel.at(now + latency, r.client.on_response, r)
-        else:
-            r.client.on_response(r)
+        self._release(r)
+        self.answer(r, r.status)
 
     def _release(self, r: Request) -> None:
         target = r.target
@@ -217,7 +204,14 @@ class LoadBalancer(Component):
     def answer(self, r: Request, status: int) -> None:
         r.status, r.answered = status, True
         self.answers[status] += 1
-        self.world.hop(r.in_edge, -1, RESPONSE if status == OK else ERROR, r.client.on_response, r)
+        # world.hop, inlined: every request's answer passes here
+        edge, now = r.in_edge, self.kernel.now
+        latency = edge.latency
+        self._rec((edge.index, -1, now, now + latency, RESPONSE if status == OK else ERROR))
+        if latency:
+            self.kernel.at(now + latency, r.client.on_response, r)
+        else:
+            r.client.on_response(r)
 
     # -- reporting -------------------------------------------------------------------------------------
     def totals(self) -> dict[str, Any]:
