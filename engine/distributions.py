@@ -45,12 +45,3 @@ def lognormal_params(mean: float, cv: float) -> tuple[float, float]:
         return -math.inf, 0.0
     sigma2 = math.log(1.0 + cv * cv)
     return math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2)
-
-
-def mean_of(spec: dict) -> float:
-    dist = spec["dist"]
-    if dist == "constant":
-        return float(spec["value"])
-    if dist == "uniform":
-        return (spec["low"] + spec["high"]) / 2.0
-    return float(spec["mean"])

@@ -37,9 +37,6 @@ class Kernel:
                 self.after(period, tick)
         self.at(self.now + period if first is None else first, tick)
 
-    def next_time(self) -> float | None:
-        return self.heap[0][0] if self.heap else None
-
     def run_until(self, until: float) -> int:
         """Process every event at or before `until`, then set the clock to `until`."""
         heap, pop, n = self.heap, heappop, 0

@@ -58,9 +58,6 @@ class Document:
         spec = conn.prop(name) if conn else None
         return copy.deepcopy(spec.default) if spec else None
 
-    def edges_from(self, node_id: str) -> list[Edge]:
-        return [e for e in self.edges.values() if e.source == node_id]
-
     def edges_to(self, node_id: str) -> list[Edge]:
         return [e for e in self.edges.values() if e.target == node_id]
 

@@ -69,10 +69,6 @@ class CanvasView(QGraphicsView):
             self.legend.update()
 
     # -- zoom, pan, fit ------------------------------------------------------------------------------
-    def refresh_background(self) -> None:
-        self.resetCachedContent()
-        self.viewport().update()
-
     def zoom(self) -> float:
         return self.transform().m11()
 
