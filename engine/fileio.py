@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from engine import registry
-from engine.model import Document, Edge, Node
+from engine.model import ACCOUNT_CONCURRENCY, UNRESERVED_MINIMUM, Document, Edge, Node
 from engine.propcheck import PropError, number
 
 FORMAT_NAME = "flowdeck-topology"
@@ -120,6 +120,8 @@ def _build(data: dict) -> Document:
         raise _Refusal("$.simulation", "must be an object with seed and duration_s")
     doc.seed = _checked(lambda: number(sim.get("seed", 1), 0, 2**63 - 1, integer=True), "$.simulation.seed")
     doc.duration_s = _checked(lambda: number(sim.get("duration_s", 600.0), 0.001, 1e9, "s"), "$.simulation.duration_s")
+    doc.account_concurrency = int(_checked(lambda: number(sim.get("account_concurrency", ACCOUNT_CONCURRENCY), 1,
+                                                          1_000_000, integer=True), "$.simulation.account_concurrency"))
     for i, raw in enumerate(_list(data.get("nodes", []), "$.nodes")):
         node = _node(raw, f"$.nodes[{i}]")
         if node.id in doc.nodes:
@@ -135,6 +137,7 @@ def _build(data: dict) -> Document:
         pairs.add((edge.source, edge.target))
         doc.edges[edge.id] = edge
     _check_fifo_rules(doc)
+    _check_reservations(doc)
     doc.scenario = [_action(raw, f"$.scenario[{i}]", doc)
                     for i, raw in enumerate(_list(data.get("scenario", []), "$.scenario"))]
     return doc
@@ -255,6 +258,17 @@ def _check_fifo_rules(doc: Document) -> None:
                            f"dead-letter queue {dlq!r} must be of the same type (FIFO or standard) as topic {src.id!r}")
 
 
+def _check_reservations(doc: Document) -> None:
+    """AWS keeps 100 of the account's concurrency unreserved: reservations may total at most the rest."""
+    room, total = max(0, doc.account_concurrency - UNRESERVED_MINIMUM), 0
+    for i, node in enumerate(doc.nodes.values()):
+        total += node.props.get("reserved_concurrency") or 0
+        if total > room:
+            raise _Refusal(f"$.nodes[{i}].props.reserved_concurrency",
+                           f"reservations total {total}, more than the account's {doc.account_concurrency} "
+                           f"minus the {UNRESERVED_MINIMUM} AWS keeps unreserved (simulation.account_concurrency)")
+
+
 def _action(raw: Any, path: str, doc: Document) -> dict:
     if not isinstance(raw, dict):
         raise _Refusal(path, "must be an object")
@@ -328,8 +342,14 @@ def to_data(doc: Document) -> dict:
               "props": n.props} for n in doc.nodes.values()]
     edges = [{"id": e.id, "source": e.source, "target": e.target, "props": e.props} for e in doc.edges.values()]
     return {"format": FORMAT_NAME, "schema_version": SCHEMA_VERSION, "title": doc.title,
-            "description": doc.description, "simulation": {"seed": doc.seed, "duration_s": doc.duration_s},
-            "nodes": nodes, "edges": edges, "scenario": doc.scenario}
+            "description": doc.description, "simulation": _simulation(doc), "nodes": nodes, "edges": edges, "scenario": doc.scenario}
+
+
+def _simulation(doc: Document) -> dict:
+    sim = {"seed": doc.seed, "duration_s": doc.duration_s}
+    if doc.account_concurrency != ACCOUNT_CONCURRENCY:   # files that never set it stay as they were
+        sim["account_concurrency"] = doc.account_concurrency
+    return sim
 
 
 def _num(x: float) -> float | int:

@@ -11,6 +11,9 @@ from typing import Any, Callable
 
 from engine import registry
 
+ACCOUNT_CONCURRENCY = 1000   # AWS's default Lambda concurrency quota per account and region
+UNRESERVED_MINIMUM = 100     # AWS keeps this much of it for functions without reserved concurrency
+
 
 @dataclass
 class Node:
@@ -46,6 +49,9 @@ class Document:
     edges: dict[str, Edge] = field(default_factory=dict)
     scenario: list[dict[str, Any]] = field(default_factory=list)
     listeners: list[Callable[[str, Any], None]] = field(default_factory=list, repr=False, compare=False)
+    # Lambda concurrency of the simulated account (region): what functions without reserved
+    # concurrency share (AWS's default quota, 1,000). File: simulation.account_concurrency.
+    account_concurrency: int = ACCOUNT_CONCURRENCY
 
     # -- queries ---------------------------------------------------------------------------
     def node(self, node_id: str) -> Node:
@@ -71,7 +77,8 @@ class Document:
     def copy(self) -> "Document":
         """A deep copy with no listeners: what the engine takes on play."""
         return Document(self.title, self.description, self.seed, self.duration_s,
-                        copy.deepcopy(self.nodes), copy.deepcopy(self.edges), copy.deepcopy(self.scenario))
+                        copy.deepcopy(self.nodes), copy.deepcopy(self.edges), copy.deepcopy(self.scenario),
+                        account_concurrency=self.account_concurrency)
 
     # -- changes (each announces itself) ------------------------------------------------------
     def _announce(self, what: str, payload: Any) -> None:

@@ -155,13 +155,32 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
              )),
     KindSpec("lambda_function", "Lambda function", "Compute",
              "Runs code per event; scales by concurrent executions.", (
-                 PropSpec("reserved_concurrency", INT, 10, "Invocations that may run at once; more are throttled.",
-                          min=0, max=10000),
+                 PropSpec("reserved_concurrency", INT, None,
+                          "Concurrency reserved for this function: at most this many invocations run at once, "
+                          "and the rest of the account cannot use them. None (AWS's default): the function "
+                          "shares the account's unreserved concurrency (simulation.account_concurrency, 1,000 "
+                          "by default, minus every reservation) with the other functions that reserve none. "
+                          "Beyond the limit, invocations are throttled.",
+                          min=0, max=10000, nullable=True),
+                 PropSpec("memory_mb", INT, 128,
+                          "Memory of each execution environment. Not modelled yet: it changes nothing in a run "
+                          "(AWS also scales CPU with it; here duration_s alone sets the run time). Kept for cost.",
+                          unit="MB", min=128, max=10240),
                  PropSpec("duration_s", DISTRIBUTION, {"dist": "constant", "value": 0.2},
                           "Run time of one invocation.", unit="s"),
-                 PropSpec("cold_start_s", FLOAT, 0.5, "Added when no warm execution environment is free.",
-                          unit="s", min=0.0, max=60.0),
+                 PropSpec("cold_start_s", FLOAT, 0.5,
+                          "Added when no warm execution environment is free. Simplified: an idle environment "
+                          "is assumed to stay warm for 10 minutes, then is recycled (AWS does not publish "
+                          "the figure).", unit="s", min=0.0, max=60.0),
                  PropSpec("error_rate", FLOAT, 0.0, "Share of invocations that fail.", min=0.0, max=1.0),
+                 PropSpec("maximum_retry_attempts", INT, 2,
+                          "Asynchronous invocations (from SNS): retries after a function error, about 1 minute "
+                          "before the first and 2 minutes before the second (modelled as exactly 60 and 120 s). "
+                          "Throttles do not use these up.", min=0, max=2),
+                 PropSpec("maximum_event_age_s", FLOAT, 21600.0,
+                          "Asynchronous invocations: how long an event may wait in Lambda's event queue. A "
+                          "throttled event is retried with backoff from 1 s doubling up to 5 minutes until then; "
+                          "an event this old is dropped.", unit="s", min=60.0, max=21600.0),
              )),
     KindSpec("email_endpoint", "Email subscriber", "Endpoints",
              "An email address subscribed to a topic.", (
@@ -187,11 +206,22 @@ _SUBSCRIPTION = (
     PropSpec("dead_letter_queue", NODE_REF, None,
              "An SQS queue that receives copies whose delivery retries ran out (null: drop them).", nullable=True),
 )
+_WAIT = PropSpec("wait_time_s", FLOAT, None, "Long polling wait (the queue's receive_wait_time_s when unset).",
+                 unit="s", min=0.0, max=20.0, nullable=True)
 _CONSUMER = (
-    PropSpec("batch_size", INT, None, "Messages per receive (1 for instances, 10 for Lambda when unset).",
-             min=1, max=10, nullable=True),
-    PropSpec("wait_time_s", FLOAT, None, "Long polling wait (the queue's receive_wait_time_s when unset).",
-             unit="s", min=0.0, max=20.0, nullable=True),
+    PropSpec("batch_size", INT, None, "Messages per receive (1 when unset; 1-10).", min=1, max=10, nullable=True),
+    _WAIT,
+)
+_EVENT_SOURCE_MAPPING = (
+    PropSpec("batch_size", INT, None,
+             "Messages per invocation (10 when unset; 1-10,000 for a standard queue, 1-10 for FIFO). Above 10 "
+             "a poller gathers several receives of 10. Simplified: it takes what is visible at once "
+             "(no batching window).", min=1, max=10000, nullable=True),
+    _WAIT,
+    PropSpec("maximum_concurrency", INT, None,
+             "Most invocations this mapping runs at once (none: up to the function's concurrency). Pollers "
+             "start with 5 concurrent batches and add up to 300 a minute while messages wait, up to 1,250.",
+             min=2, max=1000, nullable=True),
 )
 _WEB = ("load_balancer", "ec2_instance", "auto_scaling_group")
 
@@ -212,9 +242,11 @@ def _connections() -> dict[tuple[str, str], ConnectionSpec]:
             rows.append(ConnectionSpec(src, dst, "each handled request publishes one message", (_RATIO, _ATTRS, _GROUPS)))
     for dst in ("sqs_queue", "lambda_function", "email_endpoint") + _WEB:
         rows.append(ConnectionSpec("sns_topic", dst, "a subscription", _SUBSCRIPTION))
-    for dst in ("auto_scaling_group", "ec2_instance", "lambda_function"):
+    for dst in ("auto_scaling_group", "ec2_instance"):
         rows.append(ConnectionSpec("sqs_queue", dst, "consumers poll the queue, process, and delete on success",
                                    _CONSUMER))
+    rows.append(ConnectionSpec("sqs_queue", "lambda_function", "an event source mapping: Lambda polls the queue, "
+                               "invokes per batch, and deletes on success", _EVENT_SOURCE_MAPPING))
     return {(c.source, c.target): ConnectionSpec(c.source, c.target, c.meaning, (LATENCY,) + c.props) for c in rows}
 
 

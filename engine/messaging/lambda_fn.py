@@ -1,17 +1,23 @@
 """Lambda functions: concurrency, throttling, cold starts, asynchronous invocations from SNS.
 
-An invocation runs when fewer than `reserved_concurrency` are running, else it is throttled. It
-takes a warm execution environment if one is idle, else starts a new one and pays `cold_start_s`.
-Idle environments stay warm for WARM_IDLE_S (AWS does not publish the figure; minutes).
+Concurrency (AWS-SEMANTICS "Lambda"): a function with `reserved_concurrency` runs at most that many
+invocations at once, and its reservation is carved out of the account's pool. Functions without one
+share what is left: the world's AccountPool, `simulation.account_concurrency` (AWS's default quota,
+1,000) minus every reservation. Beyond the limit an invocation is throttled. An invocation takes a
+warm execution environment if one is idle, else starts a new one and pays `cold_start_s`. Idle
+environments stay warm for WARM_IDLE_S (AWS does not publish the figure; minutes).
 
-Asynchronous invocations (SNS): Lambda keeps the event and retries it twice (three tries in all,
-AWS's default maximum of 2 retries), whether the try was throttled or the function failed; after the
-last try the event is dropped (no on-failure destination is modelled). Retry delays follow AWS:
-throttles back off from 1 s, function errors wait 1 then 2 minutes.
+Asynchronous invocations (SNS): Lambda accepts the event into its own event queue (SNS's delivery
+succeeds then). A throttled event stays queued and is retried with backoff from 1 s doubling up to
+5 minutes, for up to `maximum_event_age_s`; a function error is retried `maximum_retry_attempts`
+times (0-2), 1 then 2 minutes after the failed try. Only then is the event dropped (no on-failure
+destination is modelled).
 
-Ledger: an SNS copy Lambda has accepted is being_delivered until its invocation succeeds, which
-counts as deleted (consumed successfully), or its tries run out (dropped). Batches from SQS stay in
-their queue (in flight) and the queue counts them.
+Ledger: an SNS copy Lambda has accepted is being_delivered (FORMAT.md: held by a service on its way
+to the code that consumes it) while it waits in the event queue or runs; a successful invocation
+counts it deleted (consumed), running out of retries or age counts it dropped. It is not in_flight:
+that state is an SQS queue's received-but-not-deleted message. Batches from SQS stay in their
+queue (in flight) and the queue counts them.
 """
 from __future__ import annotations
 
@@ -24,23 +30,44 @@ from engine.messaging.esm import EventSourceMapping
 from engine.messaging.messages import Message
 
 WARM_IDLE_S = 600.0
-ASYNC_TRIES = 3
-THROTTLE_RETRY_S = (1.0, 2.0)
-ERROR_RETRY_S = (60.0, 120.0)
+THROTTLE_FIRST_S, THROTTLE_MAX_S = 1.0, 300.0   # throttled async events: backoff from 1 s up to 5 minutes
+ERROR_RETRY_S = (60.0, 120.0)                    # function errors: about 1, then 2 minutes
+
+
+class AccountPool:
+    """The account's concurrency, shared by every function of the world that reserves none."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.functions: list["LambdaFunction"] = []
+        self.running = 0   # invocations of functions without a reservation
+
+    def unreserved(self) -> int:
+        return max(0, self.limit - sum(f.props["reserved_concurrency"] or 0 for f in self.functions))
+
+
+def account_pool(world: Any) -> AccountPool:
+    pool = world.__dict__.get("_lambda_pool")
+    if pool is None:
+        pool = world.__dict__["_lambda_pool"] = AccountPool(getattr(world.doc, "account_concurrency", 1000))
+    return pool
 
 
 class Invocation:
-    __slots__ = ("on_done", "payload", "cold")
+    __slots__ = ("on_done", "payload", "cold", "pooled")
 
-    def __init__(self, on_done: Callable[[Any, bool], None], payload: Any, cold: bool) -> None:
+    def __init__(self, on_done: Callable[[Any, bool], None], payload: Any, cold: bool, pooled: bool) -> None:
         self.on_done, self.payload, self.cold = on_done, payload, cold
+        self.pooled = pooled   # counted in the account's unreserved pool
 
 
 class AsyncEvent:
-    __slots__ = ("message", "tries")
+    __slots__ = ("message", "expires_at", "failures", "throttles", "running")
 
-    def __init__(self, message: Message) -> None:
-        self.message, self.tries = message, 0
+    def __init__(self, message: Message, expires_at: float) -> None:
+        self.message, self.expires_at = message, expires_at
+        self.failures = self.throttles = 0   # function errors and throttles so far
+        self.running = False
 
 
 class LambdaFunction(Component):
@@ -56,7 +83,9 @@ class LambdaFunction(Component):
         self.async_events: dict[int, AsyncEvent] = {}
         self.mappings: list[EventSourceMapping] = []
         self.invocations = self.throttles = self.cold_starts = self.errors = self.successes = 0
-        self.deleted = self.dropped = self.async_retries = 0
+        self.deleted = self.dropped_failed = self.dropped_old = self.async_retries = self.async_running = 0
+        self.pool = account_pool(world)
+        self.pool.functions.append(self)
         self._duration = distributions.sampler(self.props["duration_s"], self.rng)
         self._marks = (0, 0)
 
@@ -70,11 +99,22 @@ class LambdaFunction(Component):
             self._duration = distributions.sampler(self.props["duration_s"], self.rng)
 
     # -- invoking --------------------------------------------------------------------------------------
+    def concurrency_limit(self) -> int:
+        """The most invocations this function may run at once now."""
+        reserved = self.props["reserved_concurrency"]
+        if reserved is not None:
+            return reserved
+        pool = self.pool
+        return self.running + max(0, pool.unreserved() - pool.running)
+
     def invoke(self, on_done: Callable[[Any, bool], None], payload: Any) -> bool:
         """Start an invocation; False if throttled. on_done(payload, succeeded) follows when it ends."""
-        if self.running >= self.props["reserved_concurrency"]:
+        if self.running >= self.concurrency_limit():
             self.throttles += 1
             return False
+        pooled = self.props["reserved_concurrency"] is None
+        if pooled:
+            self.pool.running += 1
         now = self.kernel.now
         warm = self.warm
         while warm and now - warm[0] > WARM_IDLE_S:   # environments idle too long were recycled
@@ -90,11 +130,13 @@ class LambdaFunction(Component):
         self.invocations += 1
         self.peak_running = max(self.peak_running, self.running)
         run = self._duration() + (self.props["cold_start_s"] if cold else 0.0)
-        self.kernel.at(now + run, self._finish, Invocation(on_done, payload, cold))
+        self.kernel.at(now + run, self._finish, Invocation(on_done, payload, cold, pooled))
         return True
 
     def _finish(self, inv: Invocation) -> None:
         self.running -= 1
+        if inv.pooled:
+            self.pool.running -= 1
         self.warm.append(self.kernel.now)
         rate = self.props["error_rate"]
         ok = not (rate and self.rng.random() < rate)
@@ -109,39 +151,61 @@ class LambdaFunction(Component):
         """SNS hands over a copy (an Invoke of type Event); False if Lambda refuses it."""
         if not self.available:
             return False
-        event = AsyncEvent(msg)
+        event = AsyncEvent(msg, self.kernel.now + self.props["maximum_event_age_s"])
         self.async_events[msg.id] = event
         self._try(event)
         return True
 
     def _try(self, event: AsyncEvent) -> None:
-        event.tries += 1
-        if not self.invoke(self._async_done, event):
-            self._retry_or_drop(event, THROTTLE_RETRY_S)
+        if self.kernel.now >= event.expires_at:
+            self._drop(event, too_old=True)
+        elif self.invoke(self._async_done, event):
+            event.running = True
+            self.async_running += 1
+        else:
+            delay = min(THROTTLE_MAX_S, THROTTLE_FIRST_S * 2.0 ** event.throttles)
+            event.throttles += 1
+            self._retry(event, delay)
 
     def _async_done(self, event: AsyncEvent, ok: bool) -> None:
+        event.running = False
+        self.async_running -= 1
         if ok:
             del self.async_events[event.message.id]
             self.deleted += 1
+        elif event.failures >= self.props["maximum_retry_attempts"]:
+            self._drop(event, too_old=False)
         else:
-            self._retry_or_drop(event, ERROR_RETRY_S)
+            event.failures += 1
+            self._retry(event, ERROR_RETRY_S[event.failures - 1])
 
-    def _retry_or_drop(self, event: AsyncEvent, delays: tuple[float, ...]) -> None:
-        if event.tries >= ASYNC_TRIES:
-            del self.async_events[event.message.id]
-            self.dropped += 1
-            return
+    def _retry(self, event: AsyncEvent, delay: float) -> None:
+        """Back to the event queue; a retry due after the event's maximum age happens at that age (dropped)."""
         self.async_retries += 1
-        self.kernel.after(delays[min(event.tries, len(delays)) - 1], self._try, event)
+        self.kernel.at(min(self.kernel.now + delay, event.expires_at), self._try, event)
+
+    def _drop(self, event: AsyncEvent, too_old: bool) -> None:
+        del self.async_events[event.message.id]
+        if too_old:
+            self.dropped_old += 1
+        else:
+            self.dropped_failed += 1
 
     # -- reporting -------------------------------------------------------------------------------------
     def message_counts(self) -> dict[str, int]:
-        return {"deleted": self.deleted, "dropped": self.dropped, "being_delivered": len(self.async_events)}
+        return {"deleted": self.deleted, "dropped": self.dropped_failed + self.dropped_old,
+                "being_delivered": len(self.async_events)}
+
+    def queued_events(self) -> int:
+        """Asynchronous events waiting in Lambda's event queue (not running)."""
+        return len(self.async_events) - self.async_running
 
     def totals(self) -> dict[str, Any]:
         return {"invocations": self.invocations, "succeeded": self.successes, "errors": self.errors,
                 "throttles": self.throttles, "cold_starts": self.cold_starts, "peak_concurrency": self.peak_running,
-                "async_succeeded": self.deleted, "async_dropped": self.dropped, "async_retries": self.async_retries,
+                "async_succeeded": self.deleted, "async_dropped": self.dropped_failed + self.dropped_old,
+                "async_dropped_failed": self.dropped_failed, "async_dropped_too_old": self.dropped_old,
+                "async_retries": self.async_retries, "async_queued": self.queued_events(),
                 "batches": sum(m.batches for m in self.mappings),
                 "pollers": sum(len(m.pollers) for m in self.mappings)}
 
@@ -149,8 +213,8 @@ class LambdaFunction(Component):
         i0, t0 = self._marks
         self._marks = (self.invocations, self.throttles)
         return {"concurrency": self.running, "invocations_rps": (self.invocations - i0) / interval,
-                "throttles_rps": (self.throttles - t0) / interval}
+                "throttles_rps": (self.throttles - t0) / interval, "async_queued": self.queued_events()}
 
     def state(self) -> dict[str, Any]:
-        return {"running": self.running, "limit": self.props["reserved_concurrency"],
-                "warm": len(self.warm), "throttles": self.throttles}
+        return {"running": self.running, "limit": self.concurrency_limit(), "warm": len(self.warm),
+                "throttles": self.throttles, "async_queued": self.queued_events()}

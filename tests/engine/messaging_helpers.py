@@ -14,8 +14,11 @@ __all__ = ["node", "build", "check_ledger", "QueueBench"]
 
 
 def build(nodes: list[dict], edges: list, scenario: list | None = None, seed: int = 1,
-          series_interval: float = 10.0) -> Simulation:
-    return Simulation(from_data(topology(nodes, edges, scenario, seed)), series_interval=series_interval)
+          series_interval: float = 10.0, account_concurrency: int | None = None) -> Simulation:
+    data = topology(nodes, edges, scenario, seed)
+    if account_concurrency is not None:
+        data["simulation"]["account_concurrency"] = account_concurrency
+    return Simulation(from_data(data), series_interval=series_interval)
 
 
 def check_queue_consistency(q: SqsQueue) -> None:

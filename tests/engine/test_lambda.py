@@ -52,7 +52,7 @@ def test_idle_environments_are_recycled():
 
 
 def test_error_rate_is_the_share_of_failed_invocations():
-    sim, f = lone_function(error_rate=0.25, duration_s=const(0.01), reserved_concurrency=1000)
+    sim, f = lone_function(error_rate=0.25, duration_s=const(0.01))
     oks = []
     for i in range(4000):
         sim.kernel.at(i * 0.01, lambda _: f.invoke(lambda p, ok: oks.append(ok), None))
@@ -117,14 +117,59 @@ def test_concurrency_caps_how_many_batches_run_at_once():
 
 
 def test_pollers_scale_up_while_messages_wait_and_down_when_idle():
-    sim, q, f = esm_sim({"duration_s": const(5), "reserved_concurrency": 1000},
-                        queue={"receive_wait_time_s": 20}, n=5000)
+    """AWS: the mapping starts with 5 concurrent batches and adds up to 300 concurrent invocations
+    per minute while messages wait; idle pollers go back down to the first 5."""
+    sim, q, f = esm_sim({"duration_s": const(5)}, queue={"receive_wait_time_s": 20}, n=50000)
     mapping = f.mappings[0]
-    assert len(mapping.pollers) == esm.INITIAL_POLLERS
-    sim.run_until(61)
-    assert len(mapping.pollers) == esm.INITIAL_POLLERS + esm.ADD_PER_MINUTE
+    assert len(mapping.pollers) == 5
+    sim.run_until(59)
+    assert f.peak_running == 5
+    sim.run_until(119)
+    assert len(mapping.pollers) == 5 + 300 and f.peak_running == 5 + 300   # after 1 minute of backlog
+    sim.run_until(179)
+    assert f.peak_running == 5 + 2 * 300
     sim.run_until(2000)
-    assert q.deleted == 5000 and len(mapping.pollers) == esm.INITIAL_POLLERS
+    assert q.deleted == 50000 and len(mapping.pollers) == 5
+    check_ledger(sim)
+
+
+def test_pollers_stop_at_1250_concurrent_batches():
+    """AWS: the mapping scales up to 1,250 concurrent invocations (when the function may run that many)."""
+    sim = build([node("q", "sqs_queue", receive_wait_time_s=20), node("f", "lambda_function", duration_s=const(60))],
+                [("q", "f", {"batch_size": 1})], account_concurrency=3000)
+    q, f = sim.world.components["q"], sim.world.components["f"]
+    for i in range(100000):
+        q.on_send(make_message(sim.world, body=i))
+    sim.run_until(60 * 6)
+    assert len(f.mappings[0].pollers) == 1250 and f.peak_running == 1250
+
+
+def test_maximum_concurrency_caps_the_mapping():
+    """AWS: maximum_concurrency (2-1,000) limits the concurrent invocations of one event source mapping."""
+    sim, q, f = esm_sim({"duration_s": const(5)}, edge={"maximum_concurrency": 2, "batch_size": 1}, n=200)
+    sim.run_until(200)
+    assert f.peak_running == 2 and f.throttles == 0 and len(f.mappings[0].pollers) == 2
+    sim, q, f = esm_sim({"duration_s": const(5)}, edge={"maximum_concurrency": 40, "batch_size": 1}, n=20000)
+    sim.run_until(200)
+    assert f.peak_running == 40
+
+
+def test_pollers_grow_only_to_the_functions_reserved_concurrency():
+    """AWS: the mapping scales up to the function's concurrency."""
+    sim, q, f = esm_sim({"duration_s": const(5), "reserved_concurrency": 50}, n=20000)
+    sim.run_until(200)
+    assert len(f.mappings[0].pollers) == 50 and f.peak_running == 50
+
+
+def test_a_batch_above_10_gathers_several_receives():
+    """AWS: batch size up to 10,000 on a standard queue; one ReceiveMessage returns at most 10."""
+    sim, q, f = esm_sim({"duration_s": const(1)}, edge={"batch_size": 1000}, n=2500)
+    sizes, invoke = [], f.invoke
+    f.invoke = lambda on_done, batch: sizes.append(len(batch)) or invoke(on_done, batch)
+    sim.run_until(0.5)
+    assert sorted(sizes) == [500, 1000, 1000] and q.n_in_flight == 2500
+    sim.run_until(10)
+    assert q.deleted == 2500
     check_ledger(sim)
 
 
@@ -143,13 +188,43 @@ def test_an_sns_event_that_succeeds_counts_as_deleted():
     assert f.invocations == 1 and check_ledger(sim)["deleted"] == 1
 
 
-def test_a_throttled_sns_event_is_retried_twice_then_dropped():
+def test_a_throttled_sns_event_waits_in_lambdas_queue_with_backoff_up_to_5_minutes():
+    """AWS: a throttled asynchronous event goes back to Lambda's event queue and is retried with
+    exponential backoff from 1 s up to 5 minutes, for up to maximum_event_age_s (default 6 hours);
+    only then is it dropped. Meanwhile the ledger shows it being delivered, never lost."""
     sim, t, f = sns_to_lambda(reserved_concurrency=0)
     t.on_publish(make_message(sim.world, attributes={"k": "v"}))
-    sim.run_until(60)
-    assert f.throttles == lambda_fn.ASYNC_TRIES == 3 and f.async_retries == 2
+    sim.run_until(512)          # tries at 0, 1, 3, 7, 15, 31, 63, 127, 255, 511 s (1 s doubling)
+    assert f.throttles == 10
+    sim.run_until(810)
+    assert f.throttles == 10    # the next wait is capped at 5 minutes: 511 + 300 = 811 s, not 1023 s
+    sim.run_until(812)
+    assert f.throttles == 11
+    sim.run_until(21599)
     m = check_ledger(sim)
-    assert m["dropped"] == 1 and t.delivered == 1   # SNS delivered it; Lambda gave up
+    assert m["being_delivered"] == 1 and m["dropped"] == 0 and t.delivered == 1   # SNS handed it over
+    assert f.queued_events() == 1 and f.throttles == 10 + (21599 - 511) // 300
+    sim.run_until(21601)        # 6 hours old: dropped
+    m = check_ledger(sim)
+    assert m["dropped"] == 1 and m["being_delivered"] == 0 and f.dropped_old == 1
+
+
+def test_maximum_event_age_drops_older_events():
+    """AWS: maximum_event_age_s (60-21,600) bounds how long Lambda keeps an event it cannot run."""
+    sim, t, f = sns_to_lambda(reserved_concurrency=0, maximum_event_age_s=60)
+    t.on_publish(make_message(sim.world, attributes={"k": "v"}))
+    sim.run_until(59.9)
+    assert check_ledger(sim)["being_delivered"] == 1
+    sim.run_until(60.1)
+    assert check_ledger(sim)["dropped"] == 1 and f.throttles == 6   # tries at 0, 1, 3, 7, 15, 31 s
+
+
+def test_maximum_retry_attempts_zero_drops_after_the_first_error():
+    """AWS: maximum_retry_attempts 0 means a failed asynchronous invocation is not retried."""
+    sim, t, f = sns_to_lambda(error_rate=1.0, duration_s=const(1), maximum_retry_attempts=0)
+    t.on_publish(make_message(sim.world, attributes={"k": "v"}))
+    sim.run_until(600)
+    assert f.invocations == 1 and f.dropped_failed == 1 and check_ledger(sim)["dropped"] == 1
 
 
 def test_a_throttled_sns_event_runs_once_concurrency_frees_up():
@@ -167,9 +242,9 @@ def test_a_failing_sns_event_is_retried_after_one_then_two_minutes():
     sim.run_until(61.5)
     assert f.invocations == 2
     sim.run_until(182.5)                       # tries end at 1 and 62 s: retries at 61 and 182 s
-    assert f.invocations == 3 and f.dropped == 0
+    assert f.invocations == 3 and f.dropped_failed == 0
     sim.run_until(183.5)
-    assert f.dropped == 1
+    assert f.dropped_failed == 1
     check_ledger(sim)
 
 
@@ -188,3 +263,57 @@ def test_same_seed_same_lambda_run(seed):
         sim.run_until(200)
         runs.append(sim.report()["nodes"])
     assert runs[0] == runs[1]
+
+
+# -- the account's concurrency pool ----------------------------------------------------------------------------
+
+def test_a_function_without_reservation_runs_up_to_the_accounts_1000():
+    """AWS: by default a function reserves nothing and shares the account's concurrency, 1,000."""
+    sim, f = lone_function(duration_s=const(1))
+    assert [f.invoke(lambda p, ok: None, i) for i in range(1001)].count(True) == 1000 and f.throttles == 1
+
+
+def test_unreserved_functions_share_the_pool_and_reservations_are_carved_out_of_it():
+    """AWS: reserved concurrency caps a function and is taken out of the account's pool; the other
+    functions share the rest (here an account of 300 with one reservation of 150)."""
+    sim = build([node("a", "lambda_function", duration_s=const(1)), node("b", "lambda_function", duration_s=const(1)),
+                 node("r", "lambda_function", duration_s=const(1), reserved_concurrency=150)], [],
+                account_concurrency=300)
+    a, b, r = (sim.world.components[k] for k in "abr")
+    assert sum(a.invoke(lambda p, ok: None, i) for i in range(100)) == 100
+    assert sum(b.invoke(lambda p, ok: None, i) for i in range(100)) == 50     # 300 - 150 reserved - 100 of a
+    assert sum(r.invoke(lambda p, ok: None, i) for i in range(200)) == 150
+    sim.run_until(2)
+    assert sum(b.invoke(lambda p, ok: None, i) for i in range(200)) == 150
+
+
+def test_reservations_must_leave_100_unreserved():
+    """AWS: reserved concurrency may total at most the account's concurrency minus 100."""
+    from engine.fileio import LoadError, from_data
+    from tests.engine.helpers import topology
+    data = topology([node("a", "lambda_function", reserved_concurrency=500),
+                     node("b", "lambda_function", reserved_concurrency=401)], [])
+    with pytest.raises(LoadError, match=r"nodes\[1\]\.props\.reserved_concurrency"):
+        from_data(data)
+    data["nodes"][1]["props"]["reserved_concurrency"] = 400
+    from_data(data)
+
+
+def test_sns_to_lambda_at_100_per_second_with_every_default_loses_nothing(tmp_path):
+    """Issue 9 acceptance (AWS: asynchronous invocations are queued by Lambda and a function shares
+    the account's 1,000 concurrency): 100 publishes a second for 10 minutes, nothing dropped, through
+    the command line on the hand-run file tests/data/sns-lambda-100rps.flowdeck.json."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    path = Path(__file__).parent.parent / "data" / "sns-lambda-100rps.flowdeck.json"
+    out = tmp_path / "report.json"
+    proc = subprocess.run([sys.executable, "-m", "engine.cli", "run", str(path), "--report", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(out.read_text())
+    led = report["ledger"]
+    assert led["balanced"] and led["messages"]["dropped"] == 0 and led["messages"]["created"] > 55000
+    assert report["nodes"]["fn"]["totals"]["throttles"] == 0
+    assert led["messages"]["deleted"] + led["messages"]["being_delivered"] == led["messages"]["created"]
