@@ -226,6 +226,7 @@ def _edge(raw: Any, path: str, doc: Document) -> Edge:
     conn = registry.connection(src.kind, dst.kind)
     if conn is None:
         raise _Refusal(path, registry.refusal(src.kind, dst.kind))
+    _check_consumer_edge(src, dst, raw["id"], raw.get("props", {}), lambda prop: f"{path}.props.{prop}")
     props = _props(raw.get("props", {}), path + ".props", conn.prop, f"a {src.kind} → {dst.kind} connection")
     if props.get("filter_policy") is not None:
         _check_policy_scope(props, path + ".props")
@@ -233,6 +234,13 @@ def _edge(raw: Any, path: str, doc: Document) -> Edge:
     if dlq is not None and (not isinstance(dlq, str) or dlq not in doc.nodes or doc.nodes[dlq].kind != "sqs_queue"):
         raise _Refusal(path + ".props.dead_letter_queue", f"{dlq!r} is not an SQS queue of this topology")
     return Edge(raw["id"], raw["source"], raw["target"], props)
+
+
+def _check_consumer_edge(src: Node, dst: Node, edge_id: str, props: Any, path_of: Callable[[str], str]) -> None:
+    problem = registry.consumer_edge_problem(src.kind, bool(src.prop("fifo")), dst.kind, edge_id,
+                                             props if isinstance(props, dict) else {})
+    if problem is not None:
+        raise _Refusal(path_of(problem[0]), problem[1])
 
 
 def _check_policy_scope(props: dict, path: str) -> None:
@@ -302,8 +310,10 @@ def _set_value(raw: dict, path: str, doc: Document) -> Any:
         spec, owner = registry.KINDS[node.kind].prop(prop), registry.KINDS[node.kind].label
     elif target in doc.edges:
         edge = doc.edges[target]
-        conn = registry.connection(doc.nodes[edge.source].kind, doc.nodes[edge.target].kind)
+        src, dst = doc.nodes[edge.source], doc.nodes[edge.target]
+        conn = registry.connection(src.kind, dst.kind)
         spec, owner = conn.prop(prop), "this connection"
+        _check_consumer_edge(src, dst, edge.id, {prop: raw.get("value")}, lambda _: path + ".value")
     else:
         raise _Refusal(path + ".target", f"no node or edge with id {target!r}")
     if spec is None:

@@ -317,3 +317,46 @@ def test_sns_to_lambda_at_100_per_second_with_every_default_loses_nothing(tmp_pa
     assert led["balanced"] and led["messages"]["dropped"] == 0 and led["messages"]["created"] > 55000
     assert report["nodes"]["fn"]["totals"]["throttles"] == 0
     assert led["messages"]["deleted"] + led["messages"]["being_delivered"] == led["messages"]["created"]
+
+
+# -- what AWS refuses on SQS consumer edges ---------------------------------------------------------------------
+
+def _consumer_file(consumer: str, fifo: bool, edge_props: dict, scenario: list | None = None) -> dict:
+    from tests.engine.helpers import topology
+    return topology([node("q", "sqs_queue", fifo=fifo), node("c", consumer)],
+                    [{"id": "poll", "source": "q", "target": "c", "props": edge_props}], scenario)
+
+
+@pytest.mark.parametrize("consumer, fifo, props, path, words", [
+    ("lambda_function", True, {"batch_size": 11}, r"edges\[0\]\.props\.batch_size", "FIFO"),
+    ("ec2_instance", False, {"batch_size": 11}, r"edges\[0\]\.props\.batch_size", "EC2 consumer"),
+    ("auto_scaling_group", False, {"batch_size": 100}, r"edges\[0\]\.props\.batch_size", "EC2 consumer"),
+    ("ec2_instance", False, {"maximum_concurrency": 5}, r"edges\[0\]\.props\.maximum_concurrency", "Lambda"),
+    ("lambda_function", False, {"batch_size": 10001}, r"edges\[0\]\.props\.batch_size", "maximum of 10000"),
+    ("lambda_function", False, {"maximum_concurrency": 1}, r"maximum_concurrency", "below the minimum of 2"),
+    ("lambda_function", False, {"maximum_concurrency": 1001}, r"maximum_concurrency", "above the maximum of 1000"),
+])
+def test_consumer_edges_refuse_what_aws_refuses(consumer, fifo, props, path, words):
+    """AWS: Lambda takes batches of up to 10,000 from a standard queue but at most 10 from a FIFO
+    queue; one ReceiveMessage (an EC2 consumer) returns at most 10; an event source mapping's
+    maximum concurrency is 2-1,000 and exists only on the mapping."""
+    from engine.fileio import LoadError, from_data
+    with pytest.raises(LoadError, match=path) as err:
+        from_data(_consumer_file(consumer, fifo, props))
+    assert words in str(err.value)
+    if "edges" in path and words != "maximum of 10000":
+        assert "'poll'" in str(err.value)   # the edge is named
+
+
+def test_consumer_edges_accept_aws_limits():
+    from engine.fileio import from_data
+    from_data(_consumer_file("lambda_function", False, {"batch_size": 10000, "maximum_concurrency": 1000}))
+    from_data(_consumer_file("lambda_function", True, {"batch_size": 10, "maximum_concurrency": 2}))
+
+
+def test_a_scenario_cannot_raise_a_fifo_sources_batch_above_10():
+    from engine.fileio import LoadError, from_data
+    set_batch = [{"at_s": 5, "action": "set", "target": "poll", "prop": "batch_size", "value": 50}]
+    with pytest.raises(LoadError, match=r"scenario\[0\]\.value: edge 'poll'"):
+        from_data(_consumer_file("lambda_function", True, {}, set_batch))
+    from_data(_consumer_file("lambda_function", False, {}, set_batch))
