@@ -21,6 +21,23 @@ if TYPE_CHECKING:
 
 DEDUP_WINDOW_S = 300.0  # SQS and SNS FIFO deduplication interval (5 minutes)
 
+# The SNS envelope of a copy delivered without raw_message_delivery: the fields AWS documents for a
+# notification (SNS Developer Guide, "HTTP/HTTPS notification JSON format"; SQS gets the same JSON),
+# with placeholder values of the real lengths: a UUID message id, a topic ARN, an ISO-8601 timestamp,
+# a SignatureVersion 1 signature (2048-bit RSA in base64: 344 characters), the signing-certificate
+# and unsubscribe URLs. Laid out as AWS sends it ("Key" : "Value", one per line), it adds about 900
+# bytes to a body, plus the attributes and the escaping of the body inside "Message": the size
+# difference raw delivery saves.
+_ENVELOPE_ARN = "arn:aws:sns:us-east-1:123456789012:topic"
+_ENVELOPE_AFTER = {
+    "Timestamp": "2026-01-01T00:00:00.000Z",
+    "SignatureVersion": "1",
+    "Signature": "A" * 344,
+    "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-" + "0" * 32 + ".pem",
+    "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn="
+                      + _ENVELOPE_ARN + ":" + "0" * 36,
+}
+
 # Where a copy is inside a queue (Message.state); GONE once it has left every queue.
 VISIBLE, IN_FLIGHT, DELAYED, TRANSIT, GONE = "visible", "in_flight", "delayed", "transit", "gone"
 
@@ -66,8 +83,22 @@ class Message:
         """What the subscriber sees: the body itself (raw delivery) or the SNS envelope around it."""
         if self.raw:
             return self.body
-        return {"Type": "Notification", "MessageId": str(self.publish_id), "Message": self.body_text(),
-                "MessageAttributes": {k: {"Value": v} for k, v in self.attributes.items()}}
+        envelope = {"Type": "Notification", "MessageId": f"00000000-0000-0000-0000-{self.publish_id:012d}",
+                    "TopicArn": _ENVELOPE_ARN, "Message": self.body_text(), **_ENVELOPE_AFTER}
+        if self.attributes:
+            envelope["MessageAttributes"] = {k: {"Type": "String" if isinstance(v, str) else "Number",
+                                                 "Value": str(v)} for k, v in self.attributes.items()}
+        return envelope
+
+    def delivered_size(self) -> int:
+        """Bytes the subscriber receives (UTF-8): the body alone when raw, else the envelope JSON."""
+        if self.raw:
+            return len(self.body_text().encode("utf-8"))
+        return len(json.dumps(self.delivered_body(), indent=2, separators=(",", " : ")).encode("utf-8"))
+
+    def delivered_form(self) -> str:
+        """"raw" or "envelope": which form reached the subscriber (for traces and reports)."""
+        return "raw" if self.raw else "envelope"
 
     def __repr__(self) -> str:
         return f"Message({self.id}, {self.state}, receives={self.receive_count})"

@@ -63,6 +63,7 @@ class SqsQueue(Component):
         self.created = self.received_in = self.receives = self.receive_calls = self.empty_receives = 0
         self.deleted = self.dead_lettered = self.dead_letter_in = self.expired = self.dropped = 0
         self.deduplicated = self.delete_failures = self.over_limit = 0
+        self.sns_raw_in = self.sns_envelope_in = self.sns_bytes_in = 0   # SNS deliveries, by form and size
         self._marks = (0, 0, 0)
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -106,6 +107,11 @@ class SqsQueue(Component):
             self.deduplicated += 1
             self.dropped += 1   # the copy existed (SNS made it) and ends here
             return True
+        if msg.raw:
+            self.sns_raw_in += 1
+        else:
+            self.sns_envelope_in += 1
+        self.sns_bytes_in += msg.delivered_size()
         self._enqueue(msg, delay=self.props["delay_s"])
         return True
 
@@ -327,6 +333,8 @@ class SqsQueue(Component):
                 "delete_failures": self.delete_failures, "visible": self.n_visible,
                 "in_flight": self.n_in_flight, "delayed": self.n_delayed,
                 "max_receive_count_seen": max((m.receive_count for m in self.alive.values()), default=0),
+                "sns_raw_in": self.sns_raw_in, "sns_envelope_in": self.sns_envelope_in,
+                "sns_bytes_in": self.sns_bytes_in,
                 "sent_by": {p.edge.source: p.sent for p in self.producers}}
 
     def sample(self, interval: float) -> dict[str, float]:

@@ -53,8 +53,8 @@ def functions(report: dict[str, Any]) -> list[str]:
     for nid, n in _of_kind(report, "lambda_function"):
         t = n["totals"]
         rows.append([n.get("name", nid), t["invocations"], t["succeeded"], _pct(t["errors"], t["invocations"]),
-                     t["throttles"], t["cold_starts"], t["peak_concurrency"]])
-    header = ["", "invocations", "ok", "failed", "throttled", "cold starts", "peak running"]
+                     t["throttles"], t["cold_starts"], t["peak_concurrency"], t["async_dropped"]])
+    header = ["", "invocations", "ok", "failed", "throttled", "cold starts", "peak running", "events dropped"]
     return _table("Lambda functions", header, rows) if rows else []
 
 

@@ -89,7 +89,27 @@ def test_raw_message_delivery_is_carried_on_the_copy():
     [env] = sim.world.components["env"].alive.values()
     assert raw.raw and raw.delivered_body() == raw.body
     assert not env.raw and env.delivered_body()["Type"] == "Notification"
-    assert env.delivered_body()["MessageAttributes"] == {"k": {"Value": "v"}}
+    assert env.delivered_body()["MessageAttributes"] == {"k": {"Type": "String", "Value": "v"}}
+    assert (raw.delivered_form(), env.delivered_form()) == ("raw", "envelope")
+
+
+def test_raw_delivery_delivers_fewer_bytes_and_the_queue_reports_both_forms():
+    """AWS: raw message delivery sends the body only; otherwise SQS receives the SNS JSON envelope
+    (Type, MessageId, TopicArn, Message, Timestamp, SignatureVersion, Signature, SigningCertURL,
+    UnsubscribeURL, MessageAttributes) with the body as an escaped string inside it."""
+    import json
+    sim = build([node("t", "sns_topic"), node("raw", "sqs_queue"), node("env", "sqs_queue")],
+                [("t", "raw", {"raw_message_delivery": True}), ("t", "env")])
+    publish(sim, {"k": "v"})
+    raw_q, env_q = sim.world.components["raw"], sim.world.components["env"]
+    [raw], [env] = raw_q.alive.values(), env_q.alive.values()
+    assert raw.delivered_size() == len(raw.body_text().encode())
+    envelope = env.delivered_body()
+    assert json.loads(envelope["Message"]) == env.body and len(envelope["Signature"]) == 344
+    assert env.delivered_size() > raw.delivered_size() + 800
+    raw_t, env_t = (sim.report()["nodes"][q]["totals"] for q in ("raw", "env"))
+    assert (raw_t["sns_raw_in"], raw_t["sns_envelope_in"], raw_t["sns_bytes_in"]) == (1, 0, raw.delivered_size())
+    assert (env_t["sns_raw_in"], env_t["sns_envelope_in"], env_t["sns_bytes_in"]) == (0, 1, env.delivered_size())
 
 
 # -- publishers ------------------------------------------------------------------------------------------------
