@@ -9,7 +9,9 @@ environments stay warm for WARM_IDLE_S (AWS does not publish the figure; minutes
 
 Asynchronous invocations (SNS): Lambda accepts the event into its own event queue (SNS's delivery
 succeeds then). A throttled event stays queued and is retried with backoff from 1 s doubling up to
-5 minutes, for up to `maximum_event_age_s`; a function error is retried `maximum_retry_attempts`
+5 minutes, for up to `maximum_event_age_s`; each wait is drawn between half and all of its step
+(AWS does not document the spread; without one, events throttled together would retry together
+for ever and leave the function idle in between); a function error is retried `maximum_retry_attempts`
 times (0-2), 1 then 2 minutes after the failed try. Only then is the event dropped (no on-failure
 destination is modelled).
 
@@ -87,6 +89,7 @@ class LambdaFunction(Component):
         self.pool = account_pool(world)
         self.pool.functions.append(self)
         self._duration = distributions.sampler(self.props["duration_s"], self.rng)
+        self._jitter = world.kernel.stream(f"lambda-async:{node.id}")   # its own: retries shift no other draw
         self._marks = (0, 0)
 
     def add_event_source(self, queue: Any, edge: Any) -> None:
@@ -163,9 +166,9 @@ class LambdaFunction(Component):
             event.running = True
             self.async_running += 1
         else:
-            delay = min(THROTTLE_MAX_S, THROTTLE_FIRST_S * 2.0 ** event.throttles)
+            step = min(THROTTLE_MAX_S, THROTTLE_FIRST_S * 2.0 ** event.throttles)
             event.throttles += 1
-            self._retry(event, delay)
+            self._retry(event, step * (0.5 + 0.5 * self._jitter.random()))
 
     def _async_done(self, event: AsyncEvent, ok: bool) -> None:
         event.running = False

@@ -188,25 +188,40 @@ def test_an_sns_event_that_succeeds_counts_as_deleted():
     assert f.invocations == 1 and check_ledger(sim)["deleted"] == 1
 
 
+def _try_times(sim, f) -> list:
+    times, invoke = [], f.invoke
+    f.invoke = lambda on_done, payload: times.append(sim.kernel.now) or invoke(on_done, payload)
+    return times
+
+
 def test_a_throttled_sns_event_waits_in_lambdas_queue_with_backoff_up_to_5_minutes():
     """AWS: a throttled asynchronous event goes back to Lambda's event queue and is retried with
     exponential backoff from 1 s up to 5 minutes, for up to maximum_event_age_s (default 6 hours);
-    only then is it dropped. Meanwhile the ledger shows it being delivered, never lost."""
+    only then is it dropped. Meanwhile the ledger shows it being delivered, never lost. (Each wait
+    is drawn between half and all of its step: 1, 2, 4 ... 256, then 300 s.)"""
     sim, t, f = sns_to_lambda(reserved_concurrency=0)
+    times = _try_times(sim, f)
     t.on_publish(make_message(sim.world, attributes={"k": "v"}))
-    sim.run_until(512)          # tries at 0, 1, 3, 7, 15, 31, 63, 127, 255, 511 s (1 s doubling)
-    assert f.throttles == 10
-    sim.run_until(810)
-    assert f.throttles == 10    # the next wait is capped at 5 minutes: 511 + 300 = 811 s, not 1023 s
-    sim.run_until(812)
-    assert f.throttles == 11
     sim.run_until(21599)
     m = check_ledger(sim)
     assert m["being_delivered"] == 1 and m["dropped"] == 0 and t.delivered == 1   # SNS handed it over
-    assert f.queued_events() == 1 and f.throttles == 10 + (21599 - 511) // 300
+    assert f.queued_events() == 1
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    steps = [min(300.0, 2.0 ** k) for k in range(len(gaps))]
+    assert all(step / 2 <= gap <= step for gap, step in zip(gaps, steps))
+    assert max(gaps) <= 300 and 21600 / 300 < len(times) < 21600 / 150 + 10
     sim.run_until(21601)        # 6 hours old: dropped
     m = check_ledger(sim)
     assert m["dropped"] == 1 and m["being_delivered"] == 0 and f.dropped_old == 1
+
+
+def test_throttled_events_do_not_retry_in_lockstep():
+    """Events throttled together spread out, so a small reservation keeps working through a burst."""
+    sim, t, f = sns_to_lambda(reserved_concurrency=2, duration_s=const(1))
+    for _ in range(200):
+        t.on_publish(make_message(sim.world, attributes={"k": "v"}))
+    sim.run_until(3600)
+    assert f.deleted == 200 and f.dropped_old == 0
 
 
 def test_maximum_event_age_drops_older_events():
@@ -216,7 +231,7 @@ def test_maximum_event_age_drops_older_events():
     sim.run_until(59.9)
     assert check_ledger(sim)["being_delivered"] == 1
     sim.run_until(60.1)
-    assert check_ledger(sim)["dropped"] == 1 and f.throttles == 6   # tries at 0, 1, 3, 7, 15, 31 s
+    assert check_ledger(sim)["dropped"] == 1 and f.dropped_old == 1
 
 
 def test_maximum_retry_attempts_zero_drops_after_the_first_error():
@@ -228,8 +243,8 @@ def test_maximum_retry_attempts_zero_drops_after_the_first_error():
 
 
 def test_a_throttled_sns_event_runs_once_concurrency_frees_up():
-    sim, t, f = sns_to_lambda(reserved_concurrency=1, duration_s=const(0.5))
-    for _ in range(2):
+    sim, t, f = sns_to_lambda(reserved_concurrency=1, duration_s=const(0.4), cold_start_s=0)
+    for _ in range(2):   # the second waits at least 0.5 s (half of the first 1 s step): the first is done
         t.on_publish(make_message(sim.world, attributes={"k": "v"}))
     sim.run_until(10)
     assert f.throttles == 1 and f.deleted == 2
@@ -360,3 +375,15 @@ def test_a_scenario_cannot_raise_a_fifo_sources_batch_above_10():
     with pytest.raises(LoadError, match=r"scenario\[0\]\.value: edge 'poll'"):
         from_data(_consumer_file("lambda_function", True, {}, set_batch))
     from_data(_consumer_file("lambda_function", False, {}, set_batch))
+
+
+def test_account_concurrency_is_a_simulation_setting_saved_only_when_set():
+    from engine.fileio import LoadError, from_data, to_data
+    from tests.engine.helpers import topology
+    data = topology([node("f", "lambda_function")], [])
+    assert "account_concurrency" not in to_data(from_data(data))["simulation"]
+    data["simulation"]["account_concurrency"] = 3000
+    assert to_data(from_data(data))["simulation"]["account_concurrency"] == 3000
+    data["simulation"]["account_concurrency"] = 0
+    with pytest.raises(LoadError, match=r"simulation\.account_concurrency"):
+        from_data(data)
