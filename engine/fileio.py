@@ -352,7 +352,8 @@ def to_data(doc: Document) -> dict:
               "props": n.props} for n in doc.nodes.values()]
     edges = [{"id": e.id, "source": e.source, "target": e.target, "props": e.props} for e in doc.edges.values()]
     return {"format": FORMAT_NAME, "schema_version": SCHEMA_VERSION, "title": doc.title,
-            "description": doc.description, "simulation": _simulation(doc), "nodes": nodes, "edges": edges, "scenario": doc.scenario}
+            "description": doc.description, "simulation": _simulation(doc),
+            "nodes": nodes, "edges": edges, "scenario": doc.scenario}
 
 
 def _simulation(doc: Document) -> dict:
