@@ -23,9 +23,10 @@ DIFFERENCES: list[tuple[str, str]] = [
                "concurrent executions every 10 seconds."),
     ("Lambda", "memory_mb changes nothing in a run (AWS also gives more CPU with more memory); duration_s "
                "alone sets the run time."),
-    ("Lambda", "Throttled asynchronous events back off in steps of 1, 2, 4 ... s up to 5 minutes, each wait "
-               "drawn between half and all of its step (AWS does not document the spread); function errors "
-               "are retried exactly 60 and 120 s later (AWS: about 1 and 2 minutes)."),
+    ("Lambda", "Throttled asynchronous events wait 1, 2, 4 ... s up to 5 minutes, each wait drawn between "
+               "half and all of its step (AWS does not document the spread)."),
+    ("Lambda", "Failed asynchronous invocations are retried exactly 60 and 120 s later (AWS: about 1 and "
+               "2 minutes)."),
     ("Lambda", "An asynchronous event that runs out of retries or age is dropped; on-failure destinations "
                "and a function's dead-letter queue are not modelled."),
     ("Lambda", "The SQS event source mapping has no batching window: a batch above 10 takes what is "
