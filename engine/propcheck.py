@@ -108,22 +108,6 @@ def check_health_check(value: Any, subpath: str = "") -> dict:
     return out
 
 
-def check_template(value: Any, subpath: str = "") -> dict:
-    from engine.registry import KINDS
-    d = _mapping(value, "EC2 instance props", subpath)
-    spec = KINDS["ec2_instance"]
-    out = {}
-    for key, v in d.items():
-        p = spec.prop(key)
-        if p is None:
-            raise PropError(f"unknown instance prop {key!r}", f"{subpath}.{key}")
-        try:
-            out[key] = p.check(v)
-        except PropError as e:
-            raise PropError(f"{key} {e.message}", f"{subpath}.{key}{e.subpath}") from None
-    return out
-
-
 def check_attributes(value: Any, subpath: str = "") -> dict:
     d = _mapping(value, 'e.g. {"event_type": {"values": ["a", "b"], "weights": [0.8, 0.2]}}', subpath)
     out = {}
@@ -155,16 +139,6 @@ def check_attributes(value: Any, subpath: str = "") -> dict:
             raise PropError("weights must not all be 0", p + ".weights")
         out[name] = {"values": list(values), "weights": weights}
     return out
-
-
-def check_filter_policy(value: Any, subpath: str = "") -> dict:
-    from engine import filter_policy
-    d = _mapping(value, "an SNS filter policy", subpath)
-    try:  # the scope is an edge prop of its own; the loader checks the pair (engine.fileio)
-        filter_policy.validate(d, "MessageBody")
-    except ValueError as e:
-        raise PropError(f"is not a valid filter policy: {e}", subpath) from None
-    return copy_value(d)
 
 
 def check_node_ref(value: Any, subpath: str = "") -> str:
@@ -199,11 +173,6 @@ def _check_str(spec: Any, value: Any) -> str:
     return value
 
 
-def _check_policies(spec: Any, value: Any) -> list:
-    from engine.policies import check_policies
-    return check_policies(value)
-
-
 _CHECKERS: dict[str, Callable[[Any, Any], Any]] = {
     "int": lambda s, v: number(v, s.min, s.max, s.unit, integer=True),
     "float": lambda s, v: number(v, s.min, s.max, s.unit),
@@ -213,9 +182,12 @@ _CHECKERS: dict[str, Callable[[Any, Any], Any]] = {
     "distribution": lambda s, v: check_distribution(v),
     "pattern": lambda s, v: check_pattern(v),
     "health_check": lambda s, v: check_health_check(v),
-    "policies": _check_policies,
-    "template": lambda s, v: check_template(v),
     "attributes": lambda s, v: check_attributes(v),
-    "filter_policy": lambda s, v: check_filter_policy(v),
     "node_ref": lambda s, v: check_node_ref(v),
 }
+
+
+def register_checker(type_name: str, checker: Callable[[Any, Any], Any]) -> None:
+    """Add a checker for a prop type that needs more than this module knows (engine.registry adds
+    the instance template, scaling policies and filter policies)."""
+    _CHECKERS[type_name] = checker

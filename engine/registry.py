@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import propcheck
+from engine import filter_policy, propcheck
+from engine.policies import check_policies
+from engine.propcheck import PropError
 
 # Prop value types understood by engine.propcheck.
 INT, FLOAT, BOOL, CHOICE, STR = "int", "float", "bool", "choice", "str"
@@ -196,6 +198,38 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
                           unit="s", min=0.0, max=3600.0),
              )),
 )}
+
+def _check_template(spec: PropSpec, value: Any) -> dict:
+    """An instance template: each key an ec2_instance prop, checked by that prop's own spec."""
+    if not isinstance(value, dict):
+        raise PropError(f"must be an object (EC2 instance props), not {value!r}")
+    instance = KINDS["ec2_instance"]
+    out = {}
+    for key, v in value.items():
+        p = instance.prop(key)
+        if p is None:
+            raise PropError(f"unknown instance prop {key!r}", f".{key}")
+        try:
+            out[key] = p.check(v)
+        except PropError as e:
+            raise PropError(f"{key} {e.message}", f".{key}{e.subpath}") from None
+    return out
+
+
+def _check_filter_policy(spec: PropSpec, value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise PropError(f"must be an object (an SNS filter policy), not {value!r}")
+    try:  # the scope is an edge prop of its own; the loader checks the pair (engine.fileio)
+        filter_policy.validate(value, "MessageBody")
+    except ValueError as e:
+        raise PropError(f"is not a valid filter policy: {e}") from None
+    return propcheck.copy_value(value)
+
+
+propcheck.register_checker(TEMPLATE, _check_template)
+propcheck.register_checker(FILTER_POLICY, _check_filter_policy)
+propcheck.register_checker(POLICIES, lambda spec, value: check_policies(value))
+
 
 LATENCY = PropSpec("latency_ms", FLOAT, 0.0, "One-way network time on this connection.", unit="ms",
                    min=0.0, max=60000.0)

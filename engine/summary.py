@@ -3,63 +3,47 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.messaging.summary import SECTIONS as MESSAGING_SECTIONS
+from engine.text_tables import ms, of_kind, pct, table
+
 MAX_ACTIVITIES = 25
-
-
-def _table(title: str, header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
-    line = lambda cells: "  " + "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                                          for i, (c, w) in enumerate(zip(cells, widths)))
-    return [title, line(header), "  " + "  ".join("-" * w for w in widths), *(line(r) for r in rows), ""]
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{100.0 * part / whole:.1f}%" if whole else "-"
-
-
-def _of_kind(report: dict, kind: str) -> list[tuple[str, dict]]:
-    return [(nid, n) for nid, n in report["nodes"].items() if n["kind"] == kind]
 
 
 def _clients(report: dict) -> list[str]:
     rows = []
-    for nid, n in _of_kind(report, "client"):
+    for nid, n in of_kind(report, "client"):
         t, e, lat = n["totals"], n["errors"], n["latency_s"]
         if not t["sent"]:
             continue  # sends no HTTP requests (e.g. only publishes: see the Queues and Topics tables)
         errs = ", ".join(f"{k}: {v}" for k, v in e.items() if v) or "none"
-        rows.append([n.get("name", nid), t["sent"], t["completed"], _pct(t["failed"], t["sent"]),
-                     _ms(lat["p50"]), _ms(lat["p95"]), _ms(lat["p99"]), errs])
-    return _table("Clients", ["", "sent", "ok", "failed", "p50", "p95", "p99", "errors"], rows) if rows else []
+        rows.append([n.get("name", nid), t["sent"], t["completed"], pct(t["failed"], t["sent"]),
+                     ms(lat["p50"]), ms(lat["p95"]), ms(lat["p99"]), errs])
+    return table("Clients", ["", "sent", "ok", "failed", "p50", "p95", "p99", "errors"], rows) if rows else []
 
 
 def _load_balancers(report: dict) -> list[str]:
     rows = []
-    for nid, n in _of_kind(report, "load_balancer"):
+    for nid, n in of_kind(report, "load_balancer"):
         t = n["totals"]
         rows.append([n.get("name", nid), t["received"], t["answered_200"], t["answered_500"], t["answered_502"],
                      t["answered_503"], t["answered_504"]])
-    return _table("Load balancers", ["", "requests", "200", "500", "502", "503", "504"], rows) if rows else []
+    return table("Load balancers", ["", "requests", "200", "500", "502", "503", "504"], rows) if rows else []
 
 
 def _compute(report: dict) -> list[str]:
     rows = []
     series = report.get("series", {})
-    for nid, n in _of_kind(report, "auto_scaling_group"):
+    for nid, n in of_kind(report, "auto_scaling_group"):
         t, s = n["totals"], series.get(nid, {})
         in_service = s.get("in_service", [0])
         cpu = s.get("cpu_utilization", [0.0])
         rows.append([n.get("name", nid), t["handled"], t["launched"], t["terminated"],
                      f"{min(in_service):.0f}-{max(in_service):.0f}", f"{in_service[-1]:.0f}", f"{max(cpu):.0f}%"])
-    for nid, n in _of_kind(report, "ec2_instance"):
+    for nid, n in of_kind(report, "ec2_instance"):
         t, cpu = n["totals"], series.get(nid, {}).get("cpu_utilization", [0.0])
         rows.append([n.get("name", nid), t["handled"], "-", "-", "1", "1", f"{max(cpu):.0f}%"])
     header = ["", "handled", "launched", "terminated", "in service", "at end", "peak CPU"]
-    return _table("Compute", header, rows) if rows else []
+    return table("Compute", header, rows) if rows else []
 
 
 def _ledger(report: dict) -> list[str]:
@@ -92,9 +76,7 @@ def render(report: dict[str, Any]) -> str:
     head = (f"{report['title']}: {report['duration_s']:g} s simulated in {report['wall_s']:.2f} s "
             f"({report['events']:,} events, seed {report['seed']})")
     parts = [head, ""] + _clients(report) + _load_balancers(report) + _compute(report)
-    for extra in EXTRA_SECTIONS:
-        parts += extra(report)
+    for section in MESSAGING_SECTIONS:
+        parts += section(report)
     return "\n".join(parts + _ledger(report) + _activities(report))
 
-
-EXTRA_SECTIONS: list = []  # messaging adds its tables here

@@ -5,43 +5,17 @@ from itertools import count
 from typing import Any, Callable
 
 from engine import registry
-from engine.components.autoscaling import AutoScalingGroup
-from engine.components.base import Component
+from engine.catalog import COMPONENT_CLASSES
+from engine.components.base import Component, EdgeRt
 from engine.components.client import Client
-from engine.components.instance import Ec2Instance, Instance
-from engine.components.load_balancer import LoadBalancer
+from engine.components.instance import Instance
 from engine.kernel import Kernel
 from engine.model import Document, Edge
 from engine.traffic import Request
 
-COMPONENTS: dict[str, type[Component]] = {
-    "client": Client, "load_balancer": LoadBalancer, "ec2_instance": Ec2Instance,
-    "auto_scaling_group": AutoScalingGroup,
-}
-# Messaging registers its kinds here when it is imported (engine.messaging).
-EXTRA_COMPONENTS: list[Callable[[], dict[str, type[Component]]]] = []
-
 
 class NotSimulated(ValueError):
     """The topology uses a kind this engine cannot simulate yet."""
-
-
-class EdgeRt:
-    """An edge at run time: an index for compact transfers and its latency in seconds."""
-
-    __slots__ = ("index", "id", "source", "target", "latency", "props")
-
-    def __init__(self, index: int, edge: Edge, latency_s: float, props: dict) -> None:
-        self.index, self.id = index, edge.id
-        self.source, self.target = edge.source, edge.target
-        self.latency, self.props = latency_s, props
-
-
-def component_classes() -> dict[str, type[Component]]:
-    classes = dict(COMPONENTS)
-    for extra in EXTRA_COMPONENTS:
-        classes.update(extra())
-    return classes
 
 
 class World:
@@ -59,7 +33,7 @@ class World:
         self._build()
 
     def _build(self) -> None:
-        classes = component_classes()
+        classes = COMPONENT_CLASSES
         for node in self.doc.nodes.values():
             if node.kind not in classes:
                 raise NotSimulated(f"{registry.KINDS[node.kind].label} {node.id!r} cannot be simulated yet")
@@ -124,6 +98,3 @@ class World:
             for key, n in getattr(comp, "message_counts", dict)().items():
                 ledger[key] += n
         return ledger
-
-
-import engine.messaging  # noqa: E402,F401  registers the messaging kinds

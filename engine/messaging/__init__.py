@@ -1,9 +1,8 @@
 """Messaging: SNS topics, SQS queues, Lambda functions, email subscribers, queue consumers.
 
-Importing this package registers the kinds with the world (engine.world.EXTRA_COMPONENTS) and the
-Queues, Topics, Lambda and Email tables with the printed summary (engine.summary.EXTRA_SECTIONS).
-engine.world imports it, so messaging is always on; a topology without messaging edges pays
-nothing on its request path (clients and instances only loop over empty hook lists).
+engine.catalog maps the messaging kinds to their classes and engine.summary prints their tables, so
+messaging is always on; a topology without messaging edges pays nothing on its request path
+(clients and instances only loop over empty hook lists).
 
 The message ledger (FORMAT.md section 2). A *copy* is one message in one place:
 
@@ -29,26 +28,3 @@ The message ledger (FORMAT.md section 2). A *copy* is one message in one place:
 Each component's message_counts() reports its part, counted from the containers that hold the
 copies (never by subtraction), so created = the sum of the other states proves the bookkeeping.
 """
-from __future__ import annotations
-
-from engine import summary as _summary
-from engine import world as _world
-from engine.messaging.email import EmailEndpoint
-from engine.messaging.lambda_fn import LambdaFunction
-from engine.messaging.sns import SnsTopic
-from engine.messaging.sqs import SqsQueue
-from engine.messaging.summary import SECTIONS
-
-KINDS = {"sns_topic": SnsTopic, "sqs_queue": SqsQueue, "lambda_function": LambdaFunction,
-         "email_endpoint": EmailEndpoint}
-
-
-def _kinds() -> dict:
-    return dict(KINDS)
-
-
-if not any(getattr(f, "__module__", "") == __name__ for f in _world.EXTRA_COMPONENTS):
-    _world.EXTRA_COMPONENTS.append(_kinds)
-for _section in SECTIONS:
-    if _section not in _summary.EXTRA_SECTIONS:
-        _summary.EXTRA_SECTIONS.append(_section)

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from engine.traffic import MESSAGE
 
 if TYPE_CHECKING:
-    from engine.world import EdgeRt, World
+    from engine.components.base import EdgeRt
+    from engine.components.base import Host as World
 
 DEDUP_WINDOW_S = 300.0  # SQS and SNS FIFO deduplication interval (5 minutes)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.summary import _of_kind, _pct, _table
+from engine.text_tables import of_kind, pct, table
 
 
 def _peak(report: dict, node_id: str, name: str) -> float:
@@ -18,12 +18,12 @@ def publishers(report: dict[str, Any]) -> list[str]:
         if n["kind"] in ("sns_topic", "sqs_queue"):
             for source, sent in n["totals"].get("sent_by", {}).items():
                 rows.append([nodes.get(source, {}).get("name", source), n.get("name", nid), sent])
-    return _table("Publishers", ["", "to", "messages"], rows) if rows else []
+    return table("Publishers", ["", "to", "messages"], rows) if rows else []
 
 
 def queues(report: dict[str, Any]) -> list[str]:
     rows = []
-    for nid, n in _of_kind(report, "sqs_queue"):
+    for nid, n in of_kind(report, "sqs_queue"):
         t = n["totals"]
         rows.append([n.get("name", nid), t["received_in"], t["receives"], t["deleted"], t["dead_lettered"],
                      t["expired"], f"{_peak(report, nid, 'visible'):.0f}",
@@ -31,13 +31,13 @@ def queues(report: dict[str, Any]) -> list[str]:
                      t["max_receive_count_seen"]])
     header = ["", "arrived", "received", "deleted", "to DLQ", "expired", "peak waiting", "max age",
               "waiting now", "in flight", "top receive count"]
-    return _table("Queues (received counts every receive, so a retried message counts again)", header, rows) \
+    return table("Queues (received counts every receive, so a retried message counts again)", header, rows) \
         if rows else []
 
 
 def topics(report: dict[str, Any]) -> list[str]:
     rows = []
-    for nid, n in _of_kind(report, "sns_topic"):
+    for nid, n in of_kind(report, "sns_topic"):
         t = n["totals"]
         rows.append([n.get("name", nid), t["published"], t["copies"], t["delivered"], t["filtered_out"],
                      t["retries"], t["failed"], t["deduplicated"]])
@@ -45,23 +45,23 @@ def topics(report: dict[str, Any]) -> list[str]:
             rows.append([f"  -> {s.get('endpoint', eid)} ({s['protocol']})", "", s["matched"], s["delivered"],
                          s["filtered_out"], s["retries"], s["failed"], ""])
     header = ["", "published", "copies", "delivered", "filtered out", "retries", "failed", "duplicates"]
-    return _table("Topics (one copy per subscription whose filter policy matches)", header, rows) if rows else []
+    return table("Topics (one copy per subscription whose filter policy matches)", header, rows) if rows else []
 
 
 def functions(report: dict[str, Any]) -> list[str]:
     rows = []
-    for nid, n in _of_kind(report, "lambda_function"):
+    for nid, n in of_kind(report, "lambda_function"):
         t = n["totals"]
-        rows.append([n.get("name", nid), t["invocations"], t["succeeded"], _pct(t["errors"], t["invocations"]),
+        rows.append([n.get("name", nid), t["invocations"], t["succeeded"], pct(t["errors"], t["invocations"]),
                      t["throttles"], t["cold_starts"], t["peak_concurrency"], t["async_dropped"]])
     header = ["", "invocations", "ok", "failed", "throttled", "cold starts", "peak running", "events dropped"]
-    return _table("Lambda functions", header, rows) if rows else []
+    return table("Lambda functions", header, rows) if rows else []
 
 
 def emails(report: dict[str, Any]) -> list[str]:
     rows = [[n.get("name", nid), n["totals"]["delivered"], n["totals"]["arriving"]]
-            for nid, n in _of_kind(report, "email_endpoint")]
-    return _table("Email subscribers", ["", "delivered", "on the way"], rows) if rows else []
+            for nid, n in of_kind(report, "email_endpoint")]
+    return table("Email subscribers", ["", "delivered", "on the way"], rows) if rows else []
 
 
 SECTIONS = (publishers, queues, topics, functions, emails)

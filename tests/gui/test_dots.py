@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QRectF, Qt  # noqa: E402
-from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
+from PySide6.QtGui import QColor, QImage, QPainter, QTransform  # noqa: E402
 from PySide6.QtWidgets import QGraphicsScene  # noqa: E402
 
 from gui.dots import DOT_COLOURS, DotKind, DotLayer, positions_along  # noqa: E402
@@ -170,3 +170,45 @@ def test_positions_along_is_vectorised():
                                       t_depart, t_depart + 2.0, 1.0, 0.25)
     assert x.tolist() == [5.0, 5.0, 0.0]
     assert in_flight.tolist() == [True, True, False]
+
+
+class EveryRowLayer(DotLayer):
+    """Draws every row, as the layer did before it skipped hidden dots."""
+
+    def _visible_fragments(self, transform, width, height, dpr):
+        out = self._device_rows(self._count)
+        out[:, :3] = self._buffer[:self._count, :3]
+        return out
+
+
+def test_dots_hidden_under_others_are_skipped_without_changing_the_picture(qapp):
+    """Many dots on the same pixels (as at high load along an edge) look as if every one were drawn."""
+    rng = np.random.default_rng(3)
+    n = 3000
+    x = rng.integers(5, 195, n).astype(np.float64)
+    y = rng.choice([30.0, 70.0], n)
+    kind = rng.integers(0, len(DotKind), n)
+    images = []
+    for layer_class in (DotLayer, EveryRowLayer):
+        scene = QGraphicsScene(SCENE)
+        scene.setBackgroundBrush(QColor("#ffffff"))
+        layer = layer_class(SCENE, dot_size=8)
+        scene.addItem(layer)
+        layer.set_dots(x, y, kind)
+        images.append(render(scene))
+    drawn = DotLayer(SCENE, dot_size=8)
+    drawn.set_dots(x, y, kind)
+    drawn._ensure_sprite(QTransform(), 1.0)
+    assert len(drawn._visible_fragments(QTransform(), 200, 100, 1.0)) <= 2 * 190  # one per pixel at most
+    a, b = (np.frombuffer(im.constBits(), np.uint8).reshape(100, 200, 4).astype(int) for im in images)
+    diff = np.abs(a - b).max(axis=2)
+    # Only the anti-aliased rims differ: there the dots underneath showed through a little.
+    assert (diff > 32).mean() < 0.01 and (diff > 8).mean() < 0.03
+
+
+def test_dots_outside_the_view_are_not_drawn(qapp):
+    layer = DotLayer(SCENE, dot_size=8)
+    layer.set_dots(np.array([-50.0, 20.0, 500.0]), np.array([30.0, 30.0, 30.0]),
+                   np.array([DotKind.REQUEST] * 3))
+    layer._ensure_sprite(QTransform(), 1.0)
+    assert layer._visible_fragments(QTransform(), 200, 100, 1.0)[:, 0].tolist() == [20.0]

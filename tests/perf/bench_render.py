@@ -1,12 +1,14 @@
-"""Frame cost of the moving dots: DotLayer (drawPixmapFragments) against wide-pen drawPoints.
+"""Frame cost of the moving dots: DotLayer (drawPixmapFragments) against drawing every dot and
+against wide-pen drawPoints.
 
     QT_QPA_PLATFORM=offscreen python tests/perf/bench_render.py --dots 50000 --frames 200
 
 Builds a 1280x800 QGraphicsView over a small topology (rounded rects and lines), puts N dots on
 ~20 random edges and, for each frame, moves them with `positions_along`, hands them to the dot
 item and paints the whole viewport through `QGraphicsView.paintEvent` into a QImage. The same
-scene with a `drawPoints` item instead of the DotLayer is measured in the same run, interleaved
-frame by frame. Prints one JSON line; it never fails on speed.
+scene with the DotLayer drawing every row (no culling, no per-pixel deduplication: the layer as
+it was) and with a `drawPoints` item instead are measured in the same run, interleaved frame by
+frame. Prints one JSON line; it never fails on speed.
 """
 from __future__ import annotations
 
@@ -32,6 +34,19 @@ from gui.dots import DOT_COLOURS, DotKind, DotLayer, positions_along  # noqa: E4
 WIDTH, HEIGHT = 1280, 800
 FRAME_S = 1 / 60
 DOT_SIZE = 8.0
+
+
+class EveryDotLayer(DotLayer):
+    """The DotLayer as it was before culling and per-pixel deduplication: every row is drawn."""
+
+    def _visible_fragments(self, transform, width, height, dpr):
+        n = self._count
+        out = self._device_rows(n)
+        source = self._buffer[:n]
+        out[:, 0] = transform.m11() * source[:, 0] + transform.m21() * source[:, 1] + transform.dx()
+        out[:, 1] = transform.m12() * source[:, 0] + transform.m22() * source[:, 1] + transform.dy()
+        out[:, 2] = source[:, 2]
+        return out
 
 
 class PointsItem(QGraphicsItem):
@@ -135,7 +150,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     rng = np.random.default_rng(args.seed)
     bounds = QRectF(0, 0, WIDTH, HEIGHT)
-    items = {"dots": DotLayer(bounds, DOT_SIZE), "points": PointsItem(bounds, antialias=True),
+    items = {"dots": DotLayer(bounds, DOT_SIZE), "every_dot": EveryDotLayer(bounds, DOT_SIZE), "points": PointsItem(bounds, antialias=True),
              "points_noaa": PointsItem(bounds, antialias=False)}
     scenes, views = {}, {}
     for name, item in items.items():
@@ -158,6 +173,8 @@ def main() -> None:
         "dots": args.dots, "frames": args.frames,
         "frame_ms_p50": percentile(times["dots"], 50),
         "frame_ms_p95": percentile(times["dots"], 95),
+        "baseline_every_dot_drawn_ms_p50": percentile(times["every_dot"], 50),
+        "baseline_every_dot_drawn_ms_p95": percentile(times["every_dot"], 95),
         "baseline_drawPoints_ms_p50": percentile(times["points"], 50),
         "baseline_drawPoints_ms_p95": percentile(times["points"], 95),
         "baseline_drawPoints_noaa_ms_p50": percentile(times["points_noaa"], 50),
