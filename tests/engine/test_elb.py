@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from engine.fileio import from_data
+from engine.fileio import LoadError, from_data
 from engine.simulation import Simulation
 from engine.traffic import REQUEST
 from tests.engine import helpers
@@ -112,6 +112,14 @@ def test_weighted_random_shares_follow_edge_weights():
     order = [i for _, i in rec.routed]
     runs = {len(r) for r in "".join("a" if i == "i0" else "b" for i in order).split("a") if r}
     assert len(runs) > 5
+
+
+def test_an_edge_weight_takes_awss_weighted_target_group_range_0_to_999():
+    """AWS: a forward action's target group weights are 0-999 (weighted target groups)."""
+    from_data(topology(*fleet(2, rate=1, algorithm="weighted_random", weights=[0, 999])))
+    with pytest.raises(LoadError) as info:
+        from_data(topology(*fleet(2, rate=1, algorithm="weighted_random", weights=[1, 1000])))
+    assert info.value.path == "$.edges[2].props.weight" and "above the maximum of 999" in str(info.value)
 
 
 def test_least_outstanding_requests_sends_each_request_to_the_idle_target():
