@@ -338,15 +338,21 @@ def test_a_lone_initial_target_gets_no_traffic():
     assert c.completed == 60 - c.errors["503"]
 
 
-def test_a_new_target_whose_first_check_fails_stays_initial_until_the_unhealthy_threshold():
-    """AWS: a newly registered target whose first check fails stays `initial` until it reaches the
-    unhealthy threshold (2 consecutive failures), then it is unhealthy."""
+def hung_new_target() -> tuple[Simulation, float]:
+    """g/i-2 is launched at 20 s, hangs while booting (25 s) and registers at 30.5 s: the simulation
+    at that moment and the time of the new target's first health check."""
     nodes, edges = web(rate=1, n=1, lb={"health_check": HC5, "idle_timeout_s": 5}, client={"arrival": "constant"},
                        instance={"boot_time_s": 10.5, "service_time_s": const(0.01)})
     sim = build(nodes, edges, [{"at_s": 20, "action": "set", "target": "g", "prop": "desired_capacity", "value": 2},
                                {"at_s": 25, "action": "fail", "target": "g/i-2", "mode": "hang"}])
     sim.run_until(30.5)
-    first_check = next_probe(sim, "g/i-2")
+    return sim, next_probe(sim, "g/i-2")
+
+
+def test_a_new_target_whose_first_check_fails_stays_initial_until_the_unhealthy_threshold():
+    """AWS: a newly registered target whose first check fails stays `initial` until it reaches the
+    unhealthy threshold (2 consecutive failures), then it is unhealthy."""
+    sim, first_check = hung_new_target()
     second_fails = first_check + HC5["interval_s"] + HC5["timeout_s"]
     sim.run_until(first_check + HC5["timeout_s"] + 1e-6)
     assert target(sim, "g/i-2").health == "initial" and target(sim, "g/i-2").fail_run == 1
@@ -359,12 +365,7 @@ def test_a_new_target_whose_first_check_fails_stays_initial_until_the_unhealthy_
 def test_a_new_target_that_failed_one_check_needs_only_one_pass():
     """AWS: healthy_threshold applies to an unhealthy target coming back; a target still `initial`
     after one failed check becomes healthy with its next passed check."""
-    nodes, edges = web(rate=1, n=1, lb={"health_check": HC5, "idle_timeout_s": 5}, client={"arrival": "constant"},
-                       instance={"boot_time_s": 10.5, "service_time_s": const(0.01)})
-    sim = build(nodes, edges, [{"at_s": 20, "action": "set", "target": "g", "prop": "desired_capacity", "value": 2},
-                               {"at_s": 25, "action": "fail", "target": "g/i-2", "mode": "hang"}])
-    sim.run_until(30.5)
-    first_check = next_probe(sim, "g/i-2")
+    sim, first_check = hung_new_target()
     sim.run_until(first_check + 1.0)
     sim.world.instances["g/i-2"].recover()
     sim.run_until(first_check + HC5["interval_s"] - 1e-6)
