@@ -92,7 +92,8 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
                  PropSpec("pattern", PATTERN, {"type": "steady"},
                           "How the rate changes over time: steady, sine, ramp or spike."),
                  PropSpec("timeout_s", FLOAT, None,
-                          "Give up on a request after this long (none: wait for the load balancer's answer).",
+                          "Give up on a request after this long (none: wait for the load balancer's answer); the target "
+                          "still works on a request given up on.",
                           unit="s", min=0.001, max=86400.0, nullable=True),
              )),
     KindSpec("load_balancer", "Application Load Balancer", "Traffic",
