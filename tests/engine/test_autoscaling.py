@@ -177,6 +177,21 @@ def test_elb_health_check_replaces_a_launched_instance_that_never_becomes_health
     assert 80.0 <= seen["t_s"] < 90.0 and "g/i-2" in seen["text"]
 
 
+def test_a_replacement_serves_within_one_health_check_interval_of_entering_service_with_aws_defaults():
+    """AWS: a newly registered target must pass ONE health check (defaults: every 30 s, 5 s timeout)
+    to get traffic. A lone instance crashes; its replacement boots 60 s, and the 503s end within
+    30 + 5 s of it entering service (not after healthy_threshold = 5 checks, about 2 minutes)."""
+    nodes, edges = helpers.web(rate=1, n=1, client={"arrival": "constant"}, instance={"service_time_s": const(0.01)})
+    sim = build(nodes, edges, [{"at_s": 10.5, "action": "fail", "target": "g/i-1", "mode": "crash"}])
+    sim.run_until(300.0)
+    new = sim.world.instances["g/i-2"]
+    c = sim.world.components["c"]
+    # requests at t = 11, 12, ... fail until the replacement's first passed check, then all succeed
+    first_ok = next(a["t_s"] for a in acts(sim, "healthy", "lb"))
+    assert 0 < first_ok - new.in_service_at <= 30 + 5
+    assert c.completed == 10 + (299 - math.ceil(first_ok) + 1)     # the one sent at 300 s is in flight
+
+
 def test_replacement_ignores_the_cooldown():
     # a simple policy scales out at 60 s: its activity runs until the instance is in service, then a
     # 300 s cooldown; a crash at 70.5 s is still replaced at the group's next health sweep
