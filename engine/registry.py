@@ -73,7 +73,9 @@ _INSTANCE_PROPS = (
     PropSpec("service_time_s", DISTRIBUTION, EXPONENTIAL_100MS,
              "Time to serve one request or process one message; it does not grow with load (no contention "
              "beyond the request slots).", unit="s"),
-    PropSpec("max_backlog", INT, 100, "Requests that may wait for a slot; beyond that the instance answers 503.",
+    PropSpec("max_backlog", INT, 100,
+             "Requests that may wait for a slot (the server's own queue, not an AWS setting); beyond that the "
+             "instance answers 503.",
              unit="requests", min=0, max=1_000_000),
     PropSpec("error_rate", FLOAT, 0.0, "Share of handled requests or jobs that fail (HTTP 500).",
              min=0.0, max=1.0),
@@ -108,7 +110,9 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
                           {"interval_s": 30, "timeout_s": 5, "healthy_threshold": 5, "unhealthy_threshold": 2},
                           "A new target is healthy after ONE passed probe, an unhealthy one after healthy_threshold; "
                           "probes fail only when an instance crashed or hangs, never because it is busy."),
-                 PropSpec("idle_timeout_s", FLOAT, 60.0, "A target silent this long gives the client a 504.",
+                 PropSpec("idle_timeout_s", FLOAT, 60.0,
+                          "A target silent this long gives the client a 504 (AWS times out an idle connection; "
+                          "here each request waits at most this long for its answer).",
                           unit="s", min=1.0, max=4000.0),
                  PropSpec("deregistration_delay_s", FLOAT, 300.0,
                           "How long a deregistered target may finish its requests (draining).",
