@@ -18,6 +18,8 @@ COMPUTE_DIFFERENCES: list[tuple[str, str]] = [
             "weighted_random, per target, instead of splitting traffic between target groups by a listener rule."),
     ("ELB", "random is not an AWS routing algorithm: it is a baseline for teaching."),
     ("ELB", "Slow start ramps the chance that a new target keeps a request, not a weight AWS computes."),
+    ("ELB", "idle_timeout_s bounds each request's wait for its answer (then 504); AWS times out a connection "
+            "on which no data moves."),
     ("ELB", "No HTTP keep-alive, TLS, connection limits or request sizes: a request is one message each way."),
     ("EC2", "instance_type is a label only: an instance's speed is its concurrency (request slots) and "
             "service time, which does not grow with load."),
