@@ -67,16 +67,22 @@ class ConnectionSpec:
 EXPONENTIAL_100MS = {"dist": "exponential", "mean": 0.1}
 
 _INSTANCE_PROPS = (
-    PropSpec("instance_type", STR, "t3.micro", "A label for the instance type; it does not change behaviour."),
-    PropSpec("concurrency", INT, 2, "Requests the instance serves at once (its request slots).",
+    PropSpec("instance_type", STR, "t3.micro",
+             "A label only: it sets neither speed, nor request slots, nor cost (set concurrency and service time)."),
+    PropSpec("concurrency", INT, 2,
+             "Requests the instance serves at once (its request slots), standing in for its vCPUs and threads.",
              unit="requests", min=1, max=10000),
     PropSpec("service_time_s", DISTRIBUTION, EXPONENTIAL_100MS,
-             "Time to serve one request or process one message.", unit="s"),
-    PropSpec("max_backlog", INT, 100, "Requests that may wait for a slot; beyond that the instance answers 503.",
+             "Time to serve one request or process one message; it does not grow with load (no contention "
+             "beyond the request slots).", unit="s"),
+    PropSpec("max_backlog", INT, 100,
+             "Requests that may wait for a slot (the server's own queue, not an AWS setting); beyond that the "
+             "instance answers 503.",
              unit="requests", min=0, max=1_000_000),
     PropSpec("error_rate", FLOAT, 0.0, "Share of handled requests or jobs that fail (HTTP 500).",
              min=0.0, max=1.0),
-    PropSpec("boot_time_s", FLOAT, 60.0, "Time from launch until the instance is running.",
+    PropSpec("boot_time_s", FLOAT, 60.0,
+             "Time from launch until the instance is running and in service (boot and application start-up).",
              unit="s", min=0.0, max=3600.0),
 )
 
@@ -84,28 +90,38 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
     KindSpec("client", "Client", "Traffic",
              "Users or devices that send HTTP requests or publish messages.", (
                  PropSpec("rate_rps", FLOAT, 10.0, "Average arrival rate.", unit="req/s", min=0.0, max=1_000_000.0),
-                 PropSpec("arrival", CHOICE, "poisson", "Poisson (random, memoryless) or evenly spaced arrivals.",
+                 PropSpec("arrival", CHOICE, "poisson",
+                          "Poisson (random, memoryless) or evenly spaced arrivals; the client is not an AWS service.",
                           choices=("poisson", "constant")),
                  PropSpec("pattern", PATTERN, {"type": "steady"},
                           "How the rate changes over time: steady, sine, ramp or spike."),
                  PropSpec("timeout_s", FLOAT, None,
-                          "Give up on a request after this long (none: wait for the load balancer's answer).",
+                          "Give up on a request after this long (none: wait for the load balancer's answer); the target "
+                          "still works on a request given up on.",
                           unit="s", min=0.001, max=86400.0, nullable=True),
              )),
     KindSpec("load_balancer", "Application Load Balancer", "Traffic",
-             "Spreads requests over the healthy targets of its target group.", (
-                 PropSpec("algorithm", CHOICE, "round_robin", "How the target group picks a target for each request.",
+             "Spreads requests over the healthy targets of its one target group; the load balancer itself "
+             "never runs out of capacity.", (
+                 PropSpec("algorithm", CHOICE, "round_robin",
+                          "round_robin (AWS's default), least_outstanding_requests, weighted_random (AWS sets its "
+                          "weights itself, by automatic target weights; here the edges' weight) or random "
+                          "(not an AWS algorithm: a teaching baseline).",
                           choices=("round_robin", "least_outstanding_requests", "random", "weighted_random")),
                  PropSpec("health_check", HEALTH_CHECK,
                           {"interval_s": 30, "timeout_s": 5, "healthy_threshold": 5, "unhealthy_threshold": 2},
-                          "Probe every interval; thresholds of consecutive results change a target's health."),
-                 PropSpec("idle_timeout_s", FLOAT, 60.0, "A target silent this long gives the client a 504.",
+                          "A new target is healthy after ONE passed probe, an unhealthy one after healthy_threshold; "
+                          "probes fail only when an instance crashed or hangs, never because it is busy."),
+                 PropSpec("idle_timeout_s", FLOAT, 60.0,
+                          "A target silent this long gives the client a 504 (AWS times out an idle connection; "
+                          "here each request waits at most this long for its answer).",
                           unit="s", min=1.0, max=4000.0),
                  PropSpec("deregistration_delay_s", FLOAT, 300.0,
                           "How long a deregistered target may finish its requests (draining).",
                           unit="s", min=0.0, max=3600.0),
                  PropSpec("slow_start_s", FLOAT, 0.0,
-                          "Ramp a newly healthy target's share of traffic over this time (0 = off, else 30-900).",
+                          "Ramp a newly healthy target's share of traffic linearly over this time (0 = off, else "
+                          "30-900; AWS refuses it with least_outstanding_requests).",
                           unit="s", min=0.0, max=900.0),
              )),
     KindSpec("ec2_instance", "EC2 instance", "Compute",
@@ -120,15 +136,22 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
                           "EC2: replace crashed instances; ELB: also those the load balancer marks unhealthy.",
                           choices=("EC2", "ELB")),
                  PropSpec("health_check_grace_period_s", FLOAT, 300.0,
-                          "ELB health results are ignored this long after an instance enters service (as AWS documents).", unit="s", min=0.0, max=7200.0),
+                          "ELB health results are ignored this long after an instance enters service; 300 s is the "
+                          "console's default, the API's default is 0.", unit="s", min=0.0, max=7200.0),
                  PropSpec("default_cooldown_s", FLOAT, 300.0,
-                          "Simple scaling waits this long after each scaling activity.", unit="s", min=0.0, max=3600.0),
+                          "Simple scaling waits this long after each scaling activity completes (launched instances "
+                          "in service, terminated ones drained).", unit="s", min=0.0, max=3600.0),
                  PropSpec("default_instance_warmup_s", FLOAT, 300.0,
-                          "New instances do not count in the scaling metric this long after launch.",
+                          "New instances do not count in the scaling metric, and dynamic scale-in waits, this long "
+                          "after they enter service (AWS leaves it unset unless you set it).",
                           unit="s", min=0.0, max=3600.0),
-                 PropSpec("termination_policy", CHOICE, "default", "Which instance scale-in terminates first.",
+                 PropSpec("termination_policy", CHOICE, "default",
+                          "Which instance scale-in terminates first; default: one zone and one launch template, so "
+                          "the instance closest to its next billing hour.",
                           choices=("default", "oldest_instance", "newest_instance")),
-                 PropSpec("policies", POLICIES, [], "Scaling policies: target tracking, step, simple, scheduled."),
+                 PropSpec("policies", POLICIES, [],
+                          "Scaling policies: target tracking (scales in below about 90 % of the target, one instance "
+                          "at a time), step, simple, scheduled."),
              )),
     KindSpec("sns_topic", "SNS topic", "Messaging",
              "Publish/subscribe: one copy of each message to every matching subscription.", (
@@ -273,6 +296,10 @@ _EVENT_SOURCE_MAPPING = (
              min=2, max=1000, nullable=True),
 )
 _WEB = ("load_balancer", "ec2_instance", "auto_scaling_group")
+_WEIGHT = PropSpec("weight", FLOAT, 1.0,
+                   "What AWS calls weighted target groups (a listener rule splitting traffic between target groups, "
+                   "0-999); here it weights each target of this edge under weighted_random only.",
+                   min=0.0, max=999.0)
 
 
 def _connections() -> dict[tuple[str, str], ConnectionSpec]:
@@ -281,9 +308,8 @@ def _connections() -> dict[tuple[str, str], ConnectionSpec]:
         ConnectionSpec("client", "sns_topic", "the client publishes messages", (_ATTRS, _GROUPS)),
         ConnectionSpec("client", "sqs_queue", "the client sends messages", (_ATTRS, _GROUPS)),
         ConnectionSpec("load_balancer", "auto_scaling_group", "the group's instances are registered targets",
-                       (PropSpec("weight", FLOAT, 1.0, "Share of traffic under weighted_random.", min=0.0, max=1000.0),)),
-        ConnectionSpec("load_balancer", "ec2_instance", "the instance is a registered target",
-                       (PropSpec("weight", FLOAT, 1.0, "Share of traffic under weighted_random.", min=0.0, max=1000.0),)),
+                       (_WEIGHT,)),
+        ConnectionSpec("load_balancer", "ec2_instance", "the instance is a registered target", (_WEIGHT,)),
         ConnectionSpec("sqs_queue", "sqs_queue", "redrive: the target is the source's dead-letter queue"),
     ]
     for src in ("auto_scaling_group", "ec2_instance"):

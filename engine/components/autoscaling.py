@@ -26,6 +26,7 @@ class AutoScalingGroup(Component):
         self.launched = self.terminated = 0
         self.handled_by_gone = 0               # requests handled by instances already terminated
         self.cooldown_until = -math.inf
+        self._activity: set[Instance] = set()  # the simple scaling activity the cooldown waits for
         self.on_launch: list[Any] = []         # hooks for new instances (e.g. start polling a queue)
         self._n = 0
         self._area_at_sample: dict[int, float] = {}
@@ -93,6 +94,7 @@ class AutoScalingGroup(Component):
         self._register(inst, healthy=False)
         self.log("in_service", f"Instance {inst.id} is in service after booting for {self.template['boot_time_s']:g} s"
                  + (" and registered with the load balancer" if self.lb_links else ""))
+        self._activity_step_done(inst)
 
     def _register(self, inst: Instance, healthy: bool) -> None:
         for lb, edge in self.lb_links:
@@ -119,29 +121,34 @@ class AutoScalingGroup(Component):
         self.instances.remove(inst)
         self.handled_by_gone += inst.handled
         self.terminated += 1
+        self._activity_step_done(inst)
 
     # -- capacity ---------------------------------------------------------------------------------------
-    def set_capacity(self, desired: int, reason: str, min_size: int | None = None, max_size: int | None = None) -> None:
+    def set_capacity(self, desired: int, reason: str, min_size: int | None = None,
+                     max_size: int | None = None) -> list[Instance]:
+        """Set min, max and desired; returns the instances the activity launches or terminates."""
         if min_size is not None:
             self.props["min_size"] = min_size
         if max_size is not None:
             self.props["max_size"] = max_size
         lo, hi = self.props["min_size"], self.props["max_size"]
         self.props["desired_capacity"] = max(lo, min(hi, desired))
-        self._reconcile(reason)
+        return self._reconcile(reason)
 
-    def _reconcile(self, reason: str) -> None:
+    def _reconcile(self, reason: str) -> list[Instance]:
         active = [i for i in self.instances if i.state in (PENDING, RUNNING)]
         gap = self.desired - len(active)
         if gap > 0:
-            for _ in range(gap):
-                self._launch()
+            launched = [self._launch() for _ in range(gap)]
             self.log("scale_out", f"Launching {_count(gap)}: {reason}")
-        elif gap < 0:
+            return launched
+        if gap < 0:
             victims = self._choose_victims(active, -gap)
             for inst in victims:
                 self._terminate(inst)
             self.log("scale_in", f"Terminating {', '.join(i.id for i in victims)}: {reason}")
+            return victims
+        return []
 
     def _choose_victims(self, active: list[Instance], n: int) -> list[Instance]:
         policy, now = self.props["termination_policy"], self.kernel.now
@@ -159,11 +166,39 @@ class AutoScalingGroup(Component):
             return
         proposal, reason = result
         if proposal < self.desired:
-            others = [p.last_proposal for p in self.policies if p is not policy and p.last_proposal is not None]
-            if any(o >= self.desired for o in others):
-                return  # another policy still needs the capacity: the largest wins
+            proposal = self._scale_in_to(policy, proposal)
         if proposal != self.desired:
-            self.set_capacity(proposal, reason)
+            activity = self.set_capacity(proposal, reason)
+            if policy.uses_cooldown:
+                self._start_activity(activity)
+
+    def _scale_in_to(self, policy, proposal: int) -> int:
+        """The capacity a policy's scale-in may go to (the current one: no scale-in). AWS: no dynamic
+        scale-in while instances warm up; with several policies, scale in only when every target
+        tracking policy with scale-in enabled is ready to, and to the largest capacity any asks for."""
+        if any(self.warming(i) for i in self.instances):
+            return self.desired
+        others = [p for p in self.policies if p is not policy]
+        if any(p.holds_capacity(self.desired) for p in others):
+            return self.desired
+        return max([proposal] + [p.last_proposal for p in others if p.last_proposal is not None])
+
+    def warming(self, inst: Instance) -> bool:
+        return inst.state == PENDING or (inst.state == RUNNING and inst.warm_at > self.kernel.now)
+
+    def _start_activity(self, instances: list[Instance]) -> None:
+        """AWS: simple scaling's cooldown counts from the END of the scaling activity: launched
+        instances in service, terminated ones gone (after draining)."""
+        self._activity = {i for i in instances if i.state in (PENDING, TERMINATING)}  # not over yet
+        self.cooldown_until = math.inf
+        if not self._activity:
+            self.cooldown_until = self.kernel.now + self.props["default_cooldown_s"]
+
+    def _activity_step_done(self, inst: Instance) -> None:
+        if inst in self._activity:
+            self._activity.discard(inst)
+            if not self._activity:
+                self.cooldown_until = self.kernel.now + self.props["default_cooldown_s"]
 
     def _scheduled(self, spec: dict) -> None:
         lo = spec.get("min_size", self.props["min_size"])

@@ -41,13 +41,13 @@ class LoadBalancer(Component):
 
     # -- registration ---------------------------------------------------------------------------
     def register(self, inst: Any, edge: Any, weight: float, healthy: bool) -> Target:
-        """Register an instance; at time 0 the architecture is up, so targets start healthy."""
+        """Register an instance; at time 0 the architecture is up, so targets start healthy. A new
+        target is `initial` until a check passes; each target's checks run at their own phase."""
         target = Target(self, inst, edge, weight, HEALTHY if healthy else INITIAL)
         self.targets.append(target)
         self._routable = None
         interval = self.props["health_check"]["interval_s"]
-        first = self.kernel.now + (self.rng.uniform(0, interval) if healthy else 0.0)
-        self.kernel.at(first, self._probe, target)
+        self.kernel.at(self.kernel.now + self.rng.uniform(0, interval), self._probe, target)
         return target
 
     def deregister(self, target: Target, on_gone: Callable[[], None]) -> None:
@@ -92,7 +92,9 @@ class LoadBalancer(Component):
         hc = self.props["health_check"]
         if ok:
             target.ok_run, target.fail_run = target.ok_run + 1, 0
-            if target.health != HEALTHY and target.ok_run >= hc["healthy_threshold"]:
+            if target.health == INITIAL:  # AWS: a new target must pass one check to be healthy
+                self._set_health(target, HEALTHY, "its first health check passed after registration")
+            elif target.health == UNHEALTHY and target.ok_run >= hc["healthy_threshold"]:
                 self._set_health(target, HEALTHY, f"{target.ok_run} consecutive health checks passed")
         else:
             target.fail_run, target.ok_run = target.fail_run + 1, 0

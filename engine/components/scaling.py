@@ -65,6 +65,8 @@ class Policy:
         self.window = MetricWindow(group)
         self.last_proposal: int | None = None
 
+    uses_cooldown = False   # only simple scaling waits for the group's cooldown
+
     @property
     def period(self) -> float:
         return self.spec.get("evaluation_period_s", 60.0)
@@ -72,11 +74,16 @@ class Policy:
     def evaluate(self) -> tuple[int, str] | None:
         raise NotImplementedError
 
+    def holds_capacity(self, desired: int) -> bool:
+        """True if this policy keeps another policy from scaling in below `desired`."""
+        return self.last_proposal is not None and self.last_proposal >= desired
+
 
 class TargetTracking(Policy):
     def __init__(self, group, spec) -> None:
         super().__init__(group, spec)
         self.above = self.below = 0
+        self.needed = 0
 
     def evaluate(self) -> tuple[int, str] | None:
         s, g = self.spec, self.group
@@ -87,18 +94,27 @@ class TargetTracking(Policy):
         target = s["target"]
         self.above = self.above + 1 if value > target else 0
         self.below = self.below + 1 if value < SCALE_IN_MARGIN * target else 0
-        needed = math.ceil(total / target - 1e-9)
+        self.needed = needed = math.ceil(total / target - 1e-9)
         span = f"{self.period:g} s"
+        self.last_proposal = None
         if self.above >= s["scale_out_datapoints"] and needed > g.desired:
             self.last_proposal = needed
             return needed, (f"{describe(s['metric'], value)} stayed above the target of {target:g} "
                             f"for {self.above} periods of {span}")
-        if self.below >= s["scale_in_datapoints"] and not s["disable_scale_in"] and needed < g.desired:
+        if self.ready_to_scale_in(g.desired):
             self.last_proposal = max(needed, g.desired - 1)  # scale in gradually, one at a time
             return self.last_proposal, (f"{describe(s['metric'], value)} stayed below the target of {target:g} "
                                         f"for {self.below} periods of {span}")
-        self.last_proposal = max(needed, g.desired) if value >= SCALE_IN_MARGIN * target else None
         return None
+
+    def ready_to_scale_in(self, desired: int) -> bool:
+        s = self.spec
+        return not s["disable_scale_in"] and self.below >= s["scale_in_datapoints"] and self.needed < desired
+
+    def holds_capacity(self, desired: int) -> bool:
+        """AWS: the group scales in only when every target tracking policy with scale-in enabled is
+        ready to; a policy with scale-in disabled has no say."""
+        return not self.spec["disable_scale_in"] and not self.ready_to_scale_in(desired)
 
 
 class StepScaling(Policy):
@@ -129,6 +145,8 @@ class StepScaling(Policy):
 
 
 class SimpleScaling(Policy):
+    uses_cooldown = True
+
     def evaluate(self) -> tuple[int, str] | None:
         s, g = self.spec, self.group
         value, _ = self.window.measure(s["metric"])
@@ -139,9 +157,9 @@ class SimpleScaling(Policy):
                "<": value < s["threshold"], "<=": value <= s["threshold"]}[op]
         if not hit:
             return None
-        g.cooldown_until = g.kernel.now + g.props["default_cooldown_s"]
         return g.desired + s["adjustment"], (f"{describe(s['metric'], value)} {op} {s['threshold']:g}; "
-                                             f"cooldown {g.props['default_cooldown_s']:g} s follows")
+                                             f"a cooldown of {g.props['default_cooldown_s']:g} s follows "
+                                             "once this activity completes")
 
 
 def _bounds(step: dict) -> str:

@@ -6,6 +6,8 @@ evaluation_period_s from t = 0.
 """
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from engine.fileio import from_data
@@ -175,14 +177,29 @@ def test_elb_health_check_replaces_a_launched_instance_that_never_becomes_health
     assert 80.0 <= seen["t_s"] < 90.0 and "g/i-2" in seen["text"]
 
 
+def test_a_replacement_serves_within_one_health_check_interval_of_entering_service_with_aws_defaults():
+    """AWS: a newly registered target must pass ONE health check (defaults: every 30 s, 5 s timeout)
+    to get traffic. A lone instance crashes; its replacement boots 60 s, and the 503s end within
+    30 + 5 s of it entering service (not after healthy_threshold = 5 checks, about 2 minutes)."""
+    nodes, edges = helpers.web(rate=1, n=1, client={"arrival": "constant"}, instance={"service_time_s": const(0.01)})
+    sim = build(nodes, edges, [{"at_s": 10.5, "action": "fail", "target": "g/i-1", "mode": "crash"}])
+    sim.run_until(300.0)
+    new = sim.world.instances["g/i-2"]
+    c = sim.world.components["c"]
+    # requests at t = 11, 12, ... fail until the replacement's first passed check, then all succeed
+    first_ok = next(a["t_s"] for a in acts(sim, "healthy", "lb"))
+    assert 0 < first_ok - new.in_service_at <= 30 + 5
+    assert c.completed == 10 + (299 - math.ceil(first_ok) + 1)     # the one sent at 300 s is in flight
+
+
 def test_replacement_ignores_the_cooldown():
-    # a simple policy scales out at 60 s and starts a 300 s cooldown; a crash at 70.5 s is still
-    # replaced at the group's next health sweep
+    # a simple policy scales out at 60 s: its activity runs until the instance is in service, then a
+    # 300 s cooldown; a crash at 70.5 s is still replaced at the group's next health sweep
     policy = {"type": "simple", "metric": "cpu_utilization", "comparison": ">", "threshold": 10, "adjustment": 1}
     sim = build(*tier(10, 2, group={"policies": [policy], "max_size": 3}),
                 [{"at_s": 70.5, "action": "fail", "target": "g/i-1", "mode": "crash"}])
     sim.run_until(60.0)
-    assert group(sim).desired == 3 and group(sim).cooldown_until == 360.0
+    assert group(sim).desired == 3 and group(sim).cooldown_until == math.inf
     sim.run_until(80.5)
     [seen] = acts(sim, "unhealthy")
     assert 70.5 < seen["t_s"] <= 80.5
@@ -297,6 +314,45 @@ def test_a_policy_cannot_scale_in_while_another_needs_the_capacity(cpu_first):
     assert desired_at(alone, 120.0) == 3
 
 
+@pytest.mark.parametrize("cpu_first", [True, False])
+def test_several_target_tracking_policies_scale_in_only_when_all_are_ready(cpu_first):
+    """AWS (multiple dynamic scaling policies): the group scales out if ANY target tracking policy is
+    ready to, but scales in only when ALL target tracking policies with scale-in enabled are ready.
+    Both metrics are low (CPU 10 % vs 50; 60 requests a minute per target vs 200); the CPU policy is
+    ready after 2 periods (120 s), the request-count one after 5 (300 s): nothing scales in before."""
+    cpu = cpu_policy(50, scale_in_datapoints=2)
+    rc = {"type": "target_tracking", "metric": "request_count_per_target", "target": 200, "scale_in_datapoints": 5}
+    sim = build(*tier(4, 4, group={"policies": [cpu, rc] if cpu_first else [rc, cpu], "min_size": 1}))
+    assert desired_at(sim, 299.99) == 4
+    assert desired_at(sim, 300.0) == 3              # one instance at a time
+    assert desired_at(sim, 360.0) == 2
+
+
+def test_a_policy_with_scale_in_disabled_does_not_block_scale_in():
+    """AWS: only target tracking policies with scale-in enabled take part in the scale-in decision.
+    The request-count policy is above 90 % of its target (60 vs 64) but has scale-in disabled."""
+    cpu = cpu_policy(50, scale_in_datapoints=2)
+    rc = {"type": "target_tracking", "metric": "request_count_per_target", "target": 64, "disable_scale_in": True}
+    sim = build(*tier(4, 4, group={"policies": [rc, cpu], "min_size": 1}))
+    assert desired_at(sim, 119.99) == 4
+    assert desired_at(sim, 120.0) == 3
+
+
+def test_no_scale_in_while_instances_are_warming_up():
+    """AWS (default instance warmup): dynamic scaling "blocks scale-in activities ... until the new
+    instances finish warming up". Four instances at 10 % CPU would scale in at 30 s; a fifth is
+    launched at 5 s (no boot time) and warms up for 300 s, so the first scale-in waits until 310 s."""
+    spec = cpu_policy(50, evaluation_period_s=10, scale_in_datapoints=3)
+    sim = build(*tier(4, 4, group={"policies": [spec], "min_size": 1, "default_instance_warmup_s": 300},
+                      instance={"boot_time_s": 0}),
+                [{"at_s": 5, "action": "set", "target": "g", "prop": "desired_capacity", "value": 5}])
+    assert desired_at(sim, 304.99) == 5 and not acts(sim, "scale_in")
+    assert desired_at(sim, 310.0) == 4
+    # without the launch, the same group scales in at 30 s
+    alone = build(*tier(4, 4, group={"policies": [spec], "min_size": 1, "default_instance_warmup_s": 300}))
+    assert desired_at(alone, 30.0) == 3
+
+
 def test_request_count_per_target_metric():
     # 10 requests a second over two targets: 300 a minute each; target 100 -> ceil(2 x 300 / 100) = 6
     spec = {"type": "target_tracking", "metric": "request_count_per_target", "target": 100, "scale_out_datapoints": 1}
@@ -364,23 +420,55 @@ def test_step_scaling_ignores_the_cooldown():
     assert desired_at(sim, 120.0) == 4          # 60 s later, inside the 300 s default cooldown
 
 
-def test_simple_scaling_waits_default_cooldown_after_each_activity():
-    # saturated: CPU stays at 100 % > 50 %, but the policy acts only every 300 s
+def test_simple_scaling_cooldown_counts_from_the_end_of_the_activity():
+    """AWS (CreateAutoScalingGroup, DefaultCooldown): "The amount of time, in seconds, between one
+    scaling activity ending and another one starting due to simple scaling policies. Default: 300
+    seconds." A scale-out activity ends when its instance is InService: launched at 60 s, it boots
+    60 s (in service at 120 s), so the next simple scaling can act at 120 + 300 = 420 s, not 360 s."""
     spec = {"type": "simple", "metric": "cpu_utilization", "comparison": ">", "threshold": 50, "adjustment": 1}
-    sim = build(*tier(20, 1, group={"policies": [spec], "max_size": 3}, lb={"idle_timeout_s": 30}))
+    sim = build(*tier(20, 1, group={"policies": [spec], "max_size": 3}, lb={"idle_timeout_s": 30},
+                      instance={"boot_time_s": 60}))
+    assert group(sim).props["default_cooldown_s"] == 300
+    sim.run_until(119.99)
+    assert group(sim).cooldown_until == math.inf          # the activity is still in progress
+    sim.run_until(120.0)
+    assert group(sim).cooldown_until == 420.0
     sim.run_until(600.0)
     outs = acts(sim, "scale_out")
-    assert [a["t_s"] for a in outs] == [60.0, 360.0]
-    assert outs[0]["text"] == "Launching 1 instance: average CPU 100% > 50; cooldown 300 s follows"
+    assert [a["t_s"] for a in outs] == [60.0, 420.0]      # saturated at 100 % CPU all along
+    assert outs[0]["text"] == ("Launching 1 instance: average CPU 100% > 50; "
+                               "a cooldown of 300 s follows once this activity completes")
     assert group(sim).desired == 3
 
 
 def test_simple_scaling_with_a_shorter_cooldown():
+    # cooldown 120 s after each launched instance is in service (60 s boot): 60, 60+60+120, 240+60+120
     spec = {"type": "simple", "metric": "cpu_utilization", "comparison": ">=", "threshold": 50, "adjustment": 1}
     sim = build(*tier(40, 1, group={"policies": [spec], "max_size": 4, "default_cooldown_s": 120},
-                      lb={"idle_timeout_s": 30}))
-    sim.run_until(400.0)
-    assert [a["t_s"] for a in acts(sim, "scale_out")] == [60.0, 180.0, 300.0]
+                      lb={"idle_timeout_s": 30}, instance={"boot_time_s": 60}))
+    sim.run_until(500.0)
+    assert [a["t_s"] for a in acts(sim, "scale_out")] == [60.0, 240.0, 420.0]
+
+
+def test_a_simple_scale_in_cooldown_starts_when_the_instance_has_drained():
+    """AWS: the cooldown follows the end of the activity; a scale-in ends when the instance has been
+    deregistered, has drained (up to deregistration_delay_s) and is terminated. One request arrives
+    at 50 s on g/i-1 and takes 50 s; the scale-in at 60 s picks g/i-1 (oldest), which drains until
+    100 s: the 100 s cooldown runs to 200 s (counted from the decision, it would end at 160 s)."""
+    spec = {"type": "simple", "metric": "cpu_utilization", "comparison": "<", "threshold": 101, "adjustment": -1}
+    sim = build(*tier(0.02, 2, group={"policies": [spec], "min_size": 0, "default_cooldown_s": 100,
+                                      "termination_policy": "oldest_instance"},
+                      instance={"service_time_s": const(50.0)}, lb={"idle_timeout_s": 4000}))
+    sim.run_until(60.0)
+    [scale_in] = acts(sim, "scale_in")
+    assert scale_in["text"].startswith("Terminating g/i-1:") and sim.world.instances["g/i-1"].busy == 1
+    assert group(sim).cooldown_until == math.inf
+    sim.run_until(100.0)
+    assert group(sim).cooldown_until == 200.0
+    sim.run_until(239.99)
+    assert len(acts(sim, "scale_in")) == 1        # evaluations at 120, 180 fall in the cooldown
+    sim.run_until(240.0)
+    assert [a["t_s"] for a in acts(sim, "scale_in")] == [60.0, 240.0]
 
 
 def test_scheduled_actions_set_min_max_and_desired_at_a_time():

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from engine.fileio import from_data
+from engine.fileio import LoadError, from_data
 from engine.simulation import Simulation
 from engine.traffic import REQUEST
 from tests.engine import helpers
@@ -112,6 +112,14 @@ def test_weighted_random_shares_follow_edge_weights():
     order = [i for _, i in rec.routed]
     runs = {len(r) for r in "".join("a" if i == "i0" else "b" for i in order).split("a") if r}
     assert len(runs) > 5
+
+
+def test_an_edge_weight_takes_awss_weighted_target_group_range_0_to_999():
+    """AWS: a forward action's target group weights are 0-999 (weighted target groups)."""
+    from_data(topology(*fleet(2, rate=1, algorithm="weighted_random", weights=[0, 999])))
+    with pytest.raises(LoadError) as info:
+        from_data(topology(*fleet(2, rate=1, algorithm="weighted_random", weights=[1, 1000])))
+    assert info.value.path == "$.edges[2].props.weight" and "above the maximum of 999" in str(info.value)
 
 
 def test_least_outstanding_requests_sends_each_request_to_the_idle_target():
@@ -274,47 +282,96 @@ def test_a_recovered_target_is_healthy_again_after_healthy_threshold_passes(mode
     assert 2 * HC["interval_s"] <= expected - t_recover < 3 * HC["interval_s"]
 
 
-def test_a_new_target_starts_initial_and_gets_no_traffic_until_healthy_threshold():
-    # one instance up at t=0; a second launched at 20 s boots 10 s, registers at 30 s: probes at 30,
-    # 35, 40 pass -> healthy at exactly 40 s.
+def test_a_new_target_is_healthy_after_one_passed_check_and_gets_no_traffic_before():
+    """AWS (ELB user guide, target group health checks): "After your target is registered, it must
+    pass one health check to be considered healthy"; until then it is `initial` and gets no requests.
+    healthy_threshold (3 here) does not apply to a new target."""
+    # one instance up at t=0; a second launched at 20 s boots 10 s and registers at 30 s
     nodes, edges = web(rate=2, n=1, lb={"health_check": HC5}, client={"arrival": "constant"},
                        instance={"boot_time_s": 10, "service_time_s": const(0.01)})
     sim = build(nodes, edges, [{"at_s": 20, "action": "set", "target": "g", "prop": "desired_capacity", "value": 2}])
-    rec = Recorder(sim).run(30.1)
+    rec = Recorder(sim).run(30.0)
+    first_check = next_probe(sim, "g/i-2")
+    assert 30.0 <= first_check < 30.0 + HC5["interval_s"]     # within one interval of registering
+    rec.run(first_check - 1e-6)
     assert target(sim, "g/i-2").health == "initial"
-    rec.run(39.9)
-    assert target(sim, "g/i-2").health == "initial"
-    rec.run(40.0)
+    rec.run(first_check)
     assert target(sim, "g/i-2").health == "healthy"
-    rec.run(60.0)
-    assert rec.count("g/i-2", before=40.0) == 0
-    assert rec.count("g/i-2", after=40.0) == rec.count("g/i-1", after=40.0) == 20
+    rec.run(first_check + 20.0)
+    assert rec.count("g/i-2", before=first_check) == 0
+    assert rec.count("g/i-2", after=first_check) == rec.count("g/i-1", after=first_check) == 20
     [became] = health_changes(sim, "healthy")
-    assert became["t_s"] == pytest.approx(40.0)
+    assert became["t_s"] == pytest.approx(first_check)
+    assert became["text"] == "Target g/i-2 is healthy: its first health check passed after registration"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_a_scale_out_instance_gets_traffic_within_one_health_check_interval_with_aws_defaults(seed):
+    """AWS defaults (ELB health checks): interval 30 s, timeout 5 s, healthy threshold 5; a newly
+    registered target needs ONE passed check. So a scale-out instance gets its first request within
+    interval + timeout = 35 s of registering, not after 5 checks (about 2 minutes)."""
+    nodes, edges = web(rate=40, n=2, client={"arrival": "constant"},
+                       instance={"concurrency": 1, "service_time_s": const(0.04)},
+                       group={"policies": [{"type": "target_tracking", "metric": "cpu_utilization", "target": 50}]})
+    del nodes[1]["props"]["algorithm"]
+    sim = build(nodes, edges, seed=seed)
+    assert sim.world.components["lb"].props["health_check"] == {"interval_s": 30, "timeout_s": 5,
+                                                                "healthy_threshold": 5, "unhealthy_threshold": 2}
+    rec = Recorder(sim).run(400.0)
+    new = sim.world.instances["g/i-3"]            # 80 % CPU > 50 %: the group scales out at 180 s
+    assert new.in_service_at is not None
+    first = min(t for t, i in rec.routed if i == "g/i-3")
+    assert 0 < first - new.in_service_at <= 30 + 5
 
 
 def test_a_lone_initial_target_gets_no_traffic():
-    # an empty group scales to one instance: before it passes its checks there is nothing to route to
+    # an empty group scales to one instance: before it passes its first check there is nothing to route to
     nodes, edges = web(rate=1, n=0, lb={"health_check": HC5}, client={"arrival": "constant"},
                        instance={"boot_time_s": 10.5, "service_time_s": const(0.01)})
     sim = build(nodes, edges, [{"at_s": 20, "action": "set", "target": "g", "prop": "desired_capacity", "value": 1}])
+    sim.run_until(30.5)
+    first_check = next_probe(sim, "g/i-1")
     sim.run_until(60.5)
     c = sim.world.components["c"]
-    # registered at 30.5, healthy at 40.5: the 40 requests of t = 1..40 s get 503, the next 20 succeed
-    assert c.errors["503"] == 40
-    assert c.completed == 20
+    # arrivals at t = 1, 2, ...: those before the first passed check get 503, the rest succeed
+    assert c.errors["503"] == math.ceil(first_check) - 1
+    assert c.completed == 60 - c.errors["503"]
 
 
-def test_a_new_target_that_fails_its_checks_becomes_unhealthy():
+def hung_new_target() -> tuple[Simulation, float]:
+    """g/i-2 is launched at 20 s, hangs while booting (25 s) and registers at 30.5 s: the simulation
+    at that moment and the time of the new target's first health check."""
     nodes, edges = web(rate=1, n=1, lb={"health_check": HC5, "idle_timeout_s": 5}, client={"arrival": "constant"},
                        instance={"boot_time_s": 10.5, "service_time_s": const(0.01)})
     sim = build(nodes, edges, [{"at_s": 20, "action": "set", "target": "g", "prop": "desired_capacity", "value": 2},
-                               {"at_s": 31, "action": "fail", "target": "g/i-2", "mode": "hang"}])
-    # registered 30.5 (check passes), 35.5 and 40.5 time out at 37.5 and 42.5 -> unhealthy at 42.5
-    sim.run_until(42.4)
+                               {"at_s": 25, "action": "fail", "target": "g/i-2", "mode": "hang"}])
+    sim.run_until(30.5)
+    return sim, next_probe(sim, "g/i-2")
+
+
+def test_a_new_target_whose_first_check_fails_stays_initial_until_the_unhealthy_threshold():
+    """AWS: a newly registered target whose first check fails stays `initial` until it reaches the
+    unhealthy threshold (2 consecutive failures), then it is unhealthy."""
+    sim, first_check = hung_new_target()
+    second_fails = first_check + HC5["interval_s"] + HC5["timeout_s"]
+    sim.run_until(first_check + HC5["timeout_s"] + 1e-6)
+    assert target(sim, "g/i-2").health == "initial" and target(sim, "g/i-2").fail_run == 1
+    sim.run_until(second_fails - 1e-6)
     assert target(sim, "g/i-2").health == "initial"
-    sim.run_until(42.6)
+    sim.run_until(second_fails + 1e-6)
     assert target(sim, "g/i-2").health == "unhealthy"
+
+
+def test_a_new_target_that_failed_one_check_needs_only_one_pass():
+    """AWS: healthy_threshold applies to an unhealthy target coming back; a target still `initial`
+    after one failed check becomes healthy with its next passed check."""
+    sim, first_check = hung_new_target()
+    sim.run_until(first_check + 1.0)
+    sim.world.instances["g/i-2"].recover()
+    sim.run_until(first_check + HC5["interval_s"] - 1e-6)
+    assert target(sim, "g/i-2").health == "initial"
+    sim.run_until(first_check + HC5["interval_s"] + 1e-6)
+    assert target(sim, "g/i-2").health == "healthy"
 
 
 # -- answers: 504, 502, 503, 500 ---------------------------------------------------------------------------
@@ -419,12 +476,16 @@ def test_a_target_with_nothing_in_flight_leaves_at_once():
 
 
 # -- slow start ---------------------------------------------------------------------------------------------
-def slow_start_run(slow: float) -> Recorder:
-    # one instance up; a second registers at 5 s (no boot time) and is healthy at 10 s
-    nodes, edges = web(rate=40, n=1, lb={"health_check": {**HC5, "healthy_threshold": 2}, "slow_start_s": slow},
+def slow_start_run(slow: float) -> tuple[Recorder, float]:
+    """One instance up; a second registers at 5 s (no boot time). Returns the recorder and the time
+    the second one became healthy (its first passed check, within 5 s of registering)."""
+    nodes, edges = web(rate=40, n=1, lb={"health_check": HC5, "slow_start_s": slow},
                        client={"arrival": "constant"}, instance={"boot_time_s": 0, "service_time_s": const(0.01)})
     sim = build(nodes, edges, [{"at_s": 5, "action": "set", "target": "g", "prop": "desired_capacity", "value": 2}])
-    return Recorder(sim).run(90.0)
+    rec = Recorder(sim).run(95.0)
+    [became] = health_changes(sim, "healthy")
+    assert 5.0 <= became["t_s"] < 10.0
+    return rec, became["t_s"]
 
 
 def share(rec: Recorder, inst: str, lo: float, hi: float) -> float:
@@ -432,19 +493,20 @@ def share(rec: Recorder, inst: str, lo: float, hi: float) -> float:
 
 
 def test_slow_start_ramps_a_new_targets_share_linearly():
-    rec = slow_start_run(60)
-    assert rec.count("g/i-2", before=10.0) == 0
-    # with round robin over two, the new target's share is (t - 10) / 60 / 2 during [10, 70]
-    first, middle, last = share(rec, "g/i-2", 10, 30), share(rec, "g/i-2", 30, 50), share(rec, "g/i-2", 50, 70)
+    rec, t0 = slow_start_run(60)
+    assert rec.count("g/i-2", before=t0) == 0
+    # with round robin over two, the new target's share is (t - t0) / 60 / 2 during [t0, t0 + 60]
+    first, middle = share(rec, "g/i-2", t0, t0 + 20), share(rec, "g/i-2", t0 + 20, t0 + 40)
+    last = share(rec, "g/i-2", t0 + 40, t0 + 60)
     assert first == pytest.approx(1 / 12, abs=0.035)
     assert middle == pytest.approx(3 / 12, abs=0.045)
     assert last == pytest.approx(5 / 12, abs=0.045)
-    assert share(rec, "g/i-2", 70, 90) == pytest.approx(0.5, abs=0.002)
+    assert share(rec, "g/i-2", t0 + 60, t0 + 80) == pytest.approx(0.5, abs=0.002)
 
 
 def test_without_slow_start_a_new_target_gets_its_full_share_at_once():
-    rec = slow_start_run(0)
-    assert share(rec, "g/i-2", 10, 30) == pytest.approx(0.5, abs=0.002)
+    rec, t0 = slow_start_run(0)
+    assert share(rec, "g/i-2", t0, t0 + 20) == pytest.approx(0.5, abs=0.002)
 
 
 def test_slow_start_does_not_apply_to_targets_up_at_time_zero():
