@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,12 +56,22 @@ def ask_recover(parent: QWidget, paths: list[Path]) -> str:
     box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work?",
                       "FlowDeck did not close cleanly last time. Open the work it saved automatically?",
                       QMessageBox.StandardButton.NoButton, parent)
-    box.setInformativeText("\n".join(p.name for p in paths))
+    box.setInformativeText(recovery_text(paths))
     recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
     discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
     box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
     box.exec()
     return "recover" if box.clickedButton() is recover else "discard" if box.clickedButton() is discard else "later"
+
+
+def recovery_text(paths: list[Path]) -> str:
+    """One line per autosave: the file it belongs to (or Untitled) and when it was saved."""
+    lines = []
+    for p in paths:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(p.stat().st_mtime))
+        own = files.saved_file_of(p)
+        lines.append(f"Changes to {own}, autosaved {when}" if own else f"Untitled work, autosaved {when}")
+    return "\n".join(lines)
 
 
 def is_example(path: str | os.PathLike) -> bool:
@@ -91,7 +102,8 @@ class FileActions(QObject):
         self.w = window
         self.path = path
         self.persist = False        # the app keeps geometry and theme; screenshots and tests do not
-        self.autosaver = files.Autosaver(lambda: window.doc, window.is_dirty, self)
+        self.autosaver = files.Autosaver(lambda: window.doc, window.is_dirty, self,
+                                         source=lambda: self.path, report=window.tell)
         self._make_actions()
 
     # -- menu ---------------------------------------------------------------------------------------
@@ -205,9 +217,10 @@ class FileActions(QObject):
     def save_to(self, path: str) -> bool:
         try:
             files.save_atomic(self.w.doc, path)
-        except OSError as e:
+        except OSError as e:   # files.SaveError included: the message names the file and the reason
             warn(self.w, "Cannot save", str(e))
             return False
+        self.autosaver.clear()
         self.path = str(Path(path).resolve())
         self.w.mark_saved()
         files.add_recent(self.path)
@@ -241,12 +254,15 @@ class FileActions(QObject):
 
     def offer_recovery(self) -> None:
         paths = orphaned_autosaves()
+        for stale in [p for p in paths if files.is_stale(p)]:
+            files.remove_autosave(stale)     # its file was saved after it: nothing to recover
+            paths.remove(stale)
         if not paths or os.environ.get("FLOWDECK_NO_RECOVERY") == "1":
             return
         answer = ask_recover(self.w, paths)
         if answer == "discard":
             for p in paths:
-                p.unlink(missing_ok=True)
+                files.remove_autosave(p)
         elif answer == "recover":
             self.recover(max(paths, key=lambda p: p.stat().st_mtime), paths)
 
@@ -256,10 +272,11 @@ class FileActions(QObject):
         except fileio.LoadError as e:
             warn(self.w, "Cannot recover", str(e))
             return
-        self.w.set_document(doc, None, dirty=True)
+        own = files.saved_file_of(newest)
+        self.w.set_document(doc, own, dirty=True)
         for p in all_paths:
-            p.unlink(missing_ok=True)
-        self.w.tell(f"Recovered unsaved work from {newest.name}: save it to keep it")
+            files.remove_autosave(p)
+        self.w.tell(f"Recovered unsaved changes to {own or 'Untitled'} from {newest.name}: save them to keep them")
 
 
 def saved_theme(default: str = "light") -> str:

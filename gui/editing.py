@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from engine import fileio, registry
 from engine.model import Document, Edge, Node
-from gui import clipboard, commands
+from gui import clipboard, commands, files
 from gui.interactions import Editor, sentence, snapped
 from gui.layout import auto_layout
 from gui.rename import NameEditor
@@ -33,6 +33,13 @@ def first_error(doc: Document, change: Callable[[Document], None]) -> str | None
         fileio.from_data(fileio.to_data(trial), "edit")
     except fileio.LoadError as e:
         return e.message
+    return None
+
+
+def name_refusal(name: str) -> str | None:
+    """Why a typed or pasted name cannot be kept, or None: a lone surrogate could never be saved."""
+    if files.surrogate_path(name):
+        return "Not renamed: the name holds a lone surrogate, a broken character a file cannot hold"
     return None
 
 
@@ -225,6 +232,9 @@ class EditActions(QObject):
         self.name_editor = NameEditor(self.w.view, item, lambda name: self.rename_to(node_id, name))
 
     def rename_to(self, node_id: str, name: str | None) -> None:
+        if name and name_refusal(name):
+            self.tell(name_refusal(name))
+            return
         if name and node_id in self.doc.nodes and name != self.doc.nodes[node_id].name:
             self.push(commands.RenameNode(self.doc, node_id, name))
 

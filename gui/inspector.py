@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 from engine import registry
 from engine.model import Document
 from engine.propcheck import PropError
+from gui.files import surrogate_path
 
 JSON_TYPES = ("pattern", "health_check", "policies", "template", "attributes", "filter_policy")
 DIST_FIELDS = {"exponential": ("mean",), "constant": ("value",), "uniform": ("low", "high"), "lognormal": ("mean", "cv")}
@@ -150,11 +151,15 @@ class PropEditor(QWidget):
         try:
             value = self._read()
             self.spec.check(value)
+            where = surrogate_path(value, self.spec.name)
         except json.JSONDecodeError as e:
             return self._refuse(f"Not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})")
         except PropError as e:
             where = e.subpath.lstrip(".")
             return self._refuse(f"{self.spec.name}{'.' + where if where else ''} {e.message}")
+        if where:
+            return self._refuse(f"{where} holds a lone surrogate (a \\ud800-\\udfff escape alone), "
+                                "a broken character a file cannot hold")
         self.error.hide()
         return True, value
 

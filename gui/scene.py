@@ -56,6 +56,7 @@ class TopologyScene(QGraphicsScene):
 
     def set_document(self, doc: Document) -> None:
         """Show another document (File > New, Open): items rebuilt, listeners moved over."""
+        self.clearSelection()   # first, so no one reads a selection of old ids against the new document
         self.detach()
         for node_id in list(self.items_by_id):
             self._remove_node_item(node_id)

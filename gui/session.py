@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 from engine import registry
 from engine.model import Document
 from gui import commands
-from gui.editing import first_error, sentence
+from gui.editing import first_error, name_refusal, sentence
 
 if TYPE_CHECKING:
     from gui.window import MainWindow
@@ -120,6 +120,10 @@ class DocumentSession(QObject):
 
     @Slot(str, str)
     def _on_inspector_rename(self, node_id: str, name: str) -> None:
+        if name_refusal(name):
+            self.w.tell(name_refusal(name))
+            self._refresh_inspector_later()
+            return
         if node_id in self.w.doc.nodes and name != self.w.doc.nodes[node_id].name:
             self.w.undo_stack.push(commands.RenameNode(self.w.doc, node_id, name))
 
