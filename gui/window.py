@@ -17,16 +17,17 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from engine.model import Document
 from engine.runner import Batch
-from gui import docks, theme
-from gui.animation import DotAnimator, ViewClock
-from gui.bridge import EngineBridge
-from gui.canvas import CanvasView
-from gui.document_io import FileActions
-from gui.editing import EditActions
-from gui.geometry_file import GeometryReporter, requested_path
-from gui.scene import TopologyScene
-from gui.session import DocumentSession
-from gui.toolbar import RunToolbar, speed_text
+from gui import theme
+from gui.canvas.scene import TopologyScene
+from gui.canvas.view import CanvasView
+from gui.editing.actions import EditActions
+from gui.editing.session import DocumentSession
+from gui.files.document_io import FileActions
+from gui.files.geometry_file import GeometryReporter, requested_path
+from gui.panels import docks
+from gui.run.animation import DotAnimator, ViewClock
+from gui.run.bridge import EngineBridge
+from gui.run.toolbar import RunToolbar, speed_text
 
 BADGE_PERIOD_S = 0.25      # badges and the status bar change at most this often (wall seconds)
 CHART_PERIOD_S = 0.25     # one plot redrawn per period (each costs several ms of the GUI thread)
@@ -193,7 +194,7 @@ class MainWindow(QMainWindow):
         """Build the charts dock (it imports pyqtgraph, so not before the first paint)."""
         if self.charts is not None:
             return
-        from gui.charts import ChartsPanel
+        from gui.panels.charts import ChartsPanel
         self.charts = ChartsPanel(self.doc)
         self.charts_dock.setWidget(self.charts)
         for series_from, series in self._series_backlog:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from PySide6.QtWidgets import QApplication
 
 from engine import examples, fileio
-from gui.bridge import EngineBridge
+from gui.run.bridge import EngineBridge
 from tests.gui.conftest import engine_threads
 
 ACTIONS = st.lists(st.one_of(

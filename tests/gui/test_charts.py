@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from engine import examples, fileio
-from gui.charts import chart_specs
+from gui.panels.charts import chart_specs
 
 
 def titles(name: str) -> list[str]:

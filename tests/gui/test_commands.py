@@ -10,7 +10,7 @@ from PySide6.QtGui import QUndoStack
 
 from engine import examples, fileio, registry
 from engine.model import Edge, Node
-from gui import commands
+from gui.editing import commands
 
 
 def snapshot(doc) -> str:

@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
 from PySide6.QtWidgets import QGraphicsScene  # noqa: E402
 
-from gui.dots import DOT_COLOURS, DotKind, DotLayer, positions_along  # noqa: E402
+from gui.canvas.dots import DOT_COLOURS, DotKind, DotLayer, positions_along  # noqa: E402
 
 SCENE = QRectF(0, 0, 200, 100)
 DOTS_X = np.array([20.0, 60.0, 100.0, 140.0, 180.0])

@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from engine import examples, fileio, registry
 from engine.model import Document
-from gui import commands, document_io
-from gui.palette import mime_for
-from gui.scene import GRID
-from gui.session import RESTARTED
+from gui.canvas.scene import GRID
+from gui.editing import commands
+from gui.editing.palette import mime_for
+from gui.editing.session import RESTARTED
+from gui.files import document_io
 
 
 def snapshot(doc) -> str:
@@ -289,7 +290,7 @@ def test_auto_layout_puts_layers_left_to_right_along_the_traffic(make_window):
 
 
 def test_auto_layout_survives_cycles():
-    from gui.layout import auto_layout, layers
+    from gui.editing.layout import auto_layout, layers
     doc = fileio.load(examples.path("web-tier"))
     doc.add_node(fileio.from_data({"format": "flowdeck-topology", "schema_version": 1, "nodes": [
         {"id": "t", "kind": "sns_topic", "pos": [0, 0]}]}).nodes["t"])
@@ -416,14 +417,14 @@ def test_new_and_examples_ask_about_unsaved_changes(make_window, monkeypatch):
 
 
 def test_theme_geometry_and_snap_persist_in_settings(make_window):
-    from gui import files
+    from gui.files import storage
     window = make_window("web-tier", start_engine=False)
     window.files.restore_settings()
     window.set_theme("dark")
     window.edit.snap_action.setChecked(True)
     window.close()
     assert document_io.saved_theme() == "dark"
-    assert files.settings().value("window/state") is not None and files.settings().value("window/geometry")
+    assert storage.settings().value("window/state") is not None and storage.settings().value("window/geometry")
     second = make_window("web-tier", start_engine=False)
     second.files.restore_settings()
     assert second.edit.snap
@@ -431,22 +432,22 @@ def test_theme_geometry_and_snap_persist_in_settings(make_window):
 
 
 def test_autosave_keeps_unsaved_work_until_a_clean_close(make_window):
-    from gui import files
+    from gui.files import storage
     window = make_window("web-tier", start_engine=False)
     window.files.autosaver.save_now()
-    assert files.pending_recoveries() == [], "nothing to keep while the document is clean"
+    assert storage.pending_recoveries() == [], "nothing to keep while the document is clean"
     window.edit.add_node("sqs_queue", QPointF(300, 200))
     window.files.autosaver.save_now()
-    assert "queue1" in fileio.load(files.pending_recoveries()[0]).nodes
+    assert "queue1" in fileio.load(storage.pending_recoveries()[0]).nodes
     window.close()
-    assert files.pending_recoveries() == []
+    assert storage.pending_recoveries() == []
 
 
 def test_recovery_opens_the_autosave_as_unsaved_work(make_window, monkeypatch):
-    from gui import files
-    crashed = files.autosave_dir() / "session-999999999.flowdeck.json"
+    from gui.files import storage
+    crashed = storage.autosave_dir() / "session-999999999.flowdeck.json"
     crashed.parent.mkdir(parents=True, exist_ok=True)
-    files.save_atomic(fileio.load(examples.path("spike")), crashed)
+    storage.save_atomic(fileio.load(examples.path("spike")), crashed)
     window = make_window(Document(), start_engine=False)
     monkeypatch.delenv("FLOWDECK_NO_RECOVERY")
     monkeypatch.setattr(document_io, "ask_recover", lambda parent, paths: "recover")

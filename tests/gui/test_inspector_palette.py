@@ -4,8 +4,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QPlainTextEdit, QSpinBox
 
 from engine import examples, fileio, registry
-from gui.inspector import Inspector
-from gui.palette import GROUPS, KIND_ROLE, Palette, kind_from, mime_for
+from gui.editing.inspector import Inspector
+from gui.editing.palette import GROUPS, KIND_ROLE, Palette, kind_from, mime_for
 
 
 def test_palette_lists_every_registry_kind_in_groups(qtbot):

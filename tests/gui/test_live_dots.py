@@ -9,8 +9,8 @@ from PySide6.QtGui import QColor
 
 from engine import examples, fileio
 from engine.traffic import REQUEST, RESPONSE
-from gui.animation import LANE_OFFSET, MIN_VISIBLE_WALL_S, DotAnimator, TransferBuffer, ViewClock
-from gui.dots import DOT_COLOURS, DotKind
+from gui.canvas.dots import DOT_COLOURS, DotKind
+from gui.run.animation import LANE_OFFSET, MIN_VISIBLE_WALL_S, DotAnimator, TransferBuffer, ViewClock
 
 AT = 30.0
 

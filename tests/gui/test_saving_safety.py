@@ -12,8 +12,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine import examples, fileio, registry
 from engine.model import Document
-from gui import commands, document_io, files
-from gui.inspector import PropEditor
+from gui.editing import commands
+from gui.editing.inspector import PropEditor
+from gui.files import document_io, storage
 
 SURROGATE = "\ud800"     # a lone high surrogate: valid in a Python str, impossible in UTF-8
 
@@ -118,18 +119,18 @@ def test_a_save_clears_the_autosave(saved_window):
     window, _ = saved_window
     window.edit.rename_to("alb", "Front door")
     window.files.autosaver.save_now()
-    assert files.pending_recoveries() == [window.files.autosaver.path]
+    assert storage.pending_recoveries() == [window.files.autosaver.path]
     assert window.files.save_document()
-    assert files.pending_recoveries() == [] and not files.source_of(window.files.autosaver.path).exists()
+    assert storage.pending_recoveries() == [] and not storage.source_of(window.files.autosaver.path).exists()
 
 
 def crashed_autosave(doc: Document, belongs_to: str | None, mtime: float) -> "os.PathLike":
     """An autosave as a crashed session (a pid that cannot exist) leaves it, dated `mtime`."""
-    autosave = files.autosave_dir() / "session-999999999.flowdeck.json"
+    autosave = storage.autosave_dir() / "session-999999999.flowdeck.json"
     autosave.parent.mkdir(parents=True, exist_ok=True)
-    files.save_atomic(doc, autosave)
+    storage.save_atomic(doc, autosave)
     if belongs_to:
-        files.source_of(autosave).write_text(belongs_to, encoding="utf-8")
+        storage.source_of(autosave).write_text(belongs_to, encoding="utf-8")
     os.utime(autosave, (mtime, mtime))
     return autosave
 
@@ -159,7 +160,7 @@ def test_an_autosave_newer_than_its_file_is_offered_naming_the_file(make_window,
     assert len(asked) == 1 and f"Changes to {own.resolve()}, autosaved" in asked[0]
     assert "alb" in window.doc.nodes and window.isWindowModified()
     assert window.files.path == str(own.resolve()), "Save goes back to the file the work belongs to"
-    assert files.pending_recoveries() == []
+    assert storage.pending_recoveries() == []
 
 
 # -- slot exceptions fail tests ------------------------------------------------------------------------------

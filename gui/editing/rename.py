@@ -7,8 +7,8 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QGraphicsView, QLineEdit
 
-from gui.groups import GroupItem
-from gui.items import NodeItem
+from gui.canvas.groups import GroupItem
+from gui.canvas.items import NodeItem
 
 MIN_WIDTH = 160
 

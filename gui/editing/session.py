@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject, QTimer, Slot
 
 from engine import registry
 from engine.model import Document
-from gui import commands
-from gui.editing import first_error, name_refusal, sentence
+from gui.editing import commands
+from gui.editing.actions import first_error, name_refusal, sentence
 
 if TYPE_CHECKING:
     from gui.window import MainWindow

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from engine import examples, fileio
 from engine.model import Document
-from gui import files
+from gui.files import storage
 
 if TYPE_CHECKING:
     from gui.window import MainWindow
@@ -69,7 +69,7 @@ def recovery_text(paths: list[Path]) -> str:
     lines = []
     for p in paths:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(p.stat().st_mtime))
-        own = files.saved_file_of(p)
+        own = storage.saved_file_of(p)
         lines.append(f"Changes to {own}, autosaved {when}" if own else f"Untitled work, autosaved {when}")
     return "\n".join(lines)
 
@@ -89,7 +89,7 @@ def _alive(pid: int) -> bool:
 def orphaned_autosaves() -> list[Path]:
     """Autosaves of sessions that are gone (another FlowDeck still running keeps its own)."""
     out = []
-    for path in files.pending_recoveries():
+    for path in storage.pending_recoveries():
         pid = path.name[len("session-"):].split(".", 1)[0]
         if not (pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid))):
             out.append(path)
@@ -102,7 +102,7 @@ class FileActions(QObject):
         self.w = window
         self.path = path
         self.persist = False        # the app keeps geometry and theme; screenshots and tests do not
-        self.autosaver = files.Autosaver(lambda: window.doc, window.is_dirty, self,
+        self.autosaver = storage.Autosaver(lambda: window.doc, window.is_dirty, self,
                                          source=lambda: self.path, report=window.tell)
         self._make_actions()
 
@@ -140,7 +140,7 @@ class FileActions(QObject):
     @Slot()
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        recent = files.recent_files()
+        recent = storage.recent_files()
         for path in recent:
             action = self.recent_menu.addAction(Path(path).name)
             action.setToolTip(path)
@@ -188,7 +188,7 @@ class FileActions(QObject):
         untitled = is_example(path)
         self.w.set_document(doc, None if untitled else str(Path(path).resolve()))
         if not untitled:
-            files.add_recent(path)
+            storage.add_recent(path)
         return True
 
     def open_example(self, name: str) -> bool:
@@ -206,24 +206,24 @@ class FileActions(QObject):
     @Slot()
     def save_as_dialog(self) -> bool:
         stem = re.sub(r"[^\w\- ]+", "", self.w.doc.title).strip() or "untitled"
-        suggested = self.path or str(Path.home() / (stem + files.SUFFIX))
+        suggested = self.path or str(Path.home() / (stem + storage.SUFFIX))
         path = choose_save_path(self.w, suggested)
         if not path:
             return False
         if not path.endswith(".json"):
-            path += files.SUFFIX
+            path += storage.SUFFIX
         return self.save_to(path)
 
     def save_to(self, path: str) -> bool:
         try:
-            files.save_atomic(self.w.doc, path)
-        except OSError as e:   # files.SaveError included: the message names the file and the reason
+            storage.save_atomic(self.w.doc, path)
+        except OSError as e:   # storage.SaveError included: the message names the file and the reason
             warn(self.w, "Cannot save", str(e))
             return False
         self.autosaver.clear()
         self.path = str(Path(path).resolve())
         self.w.mark_saved()
-        files.add_recent(self.path)
+        storage.add_recent(self.path)
         self.w.tell(f"Saved {self.path}")
         return True
 
@@ -235,7 +235,7 @@ class FileActions(QObject):
             self.save_settings()
 
     def save_settings(self) -> None:
-        s = files.settings()
+        s = storage.settings()
         s.setValue("window/geometry", self.w.saveGeometry())
         s.setValue("window/state", self.w.saveState())
         s.setValue("theme", self.w.theme_name)
@@ -244,7 +244,7 @@ class FileActions(QObject):
     def restore_settings(self) -> bool:
         """Turn persistence on and restore what was kept; True if the window geometry was restored."""
         self.persist = True
-        s = files.settings()
+        s = storage.settings()
         self.w.edit.snap_action.setChecked(str(s.value("snap_to_grid", "false")).lower() == "true")
         state = s.value("window/state")
         if isinstance(state, QByteArray):
@@ -254,15 +254,15 @@ class FileActions(QObject):
 
     def offer_recovery(self) -> None:
         paths = orphaned_autosaves()
-        for stale in [p for p in paths if files.is_stale(p)]:
-            files.remove_autosave(stale)     # its file was saved after it: nothing to recover
+        for stale in [p for p in paths if storage.is_stale(p)]:
+            storage.remove_autosave(stale)     # its file was saved after it: nothing to recover
             paths.remove(stale)
         if not paths or os.environ.get("FLOWDECK_NO_RECOVERY") == "1":
             return
         answer = ask_recover(self.w, paths)
         if answer == "discard":
             for p in paths:
-                files.remove_autosave(p)
+                storage.remove_autosave(p)
         elif answer == "recover":
             self.recover(max(paths, key=lambda p: p.stat().st_mtime), paths)
 
@@ -272,13 +272,13 @@ class FileActions(QObject):
         except fileio.LoadError as e:
             warn(self.w, "Cannot recover", str(e))
             return
-        own = files.saved_file_of(newest)
+        own = storage.saved_file_of(newest)
         self.w.set_document(doc, own, dirty=True)
         for p in all_paths:
-            files.remove_autosave(p)
+            storage.remove_autosave(p)
         self.w.tell(f"Recovered unsaved changes to {own or 'Untitled'} from {newest.name}: save them to keep them")
 
 
 def saved_theme(default: str = "light") -> str:
-    value = str(files.settings().value("theme", default))
+    value = str(storage.settings().value("theme", default))
     return value if value in ("light", "dark") else default

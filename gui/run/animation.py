@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.traffic import BACKWARD_KINDS
-from gui.dots import positions_along
+from gui.canvas.dots import positions_along
 
 MIN_VISIBLE_WALL_S = 0.45
 DEFAULT_DOT_CAP = 3000

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 from engine import registry
 from engine.model import Document
 from engine.propcheck import PropError
-from gui.files import surrogate_path
+from gui.files.storage import surrogate_path
 
 JSON_TYPES = ("pattern", "health_check", "policies", "template", "attributes", "filter_policy")
 DIST_FIELDS = {"exponential": ("mean",), "constant": ("value",), "uniform": ("low", "high"), "lognormal": ("mean", "cv")}

@@ -6,8 +6,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSlider, QToolBar, QWidget
 
 from gui import theme
-from gui.activity import clock_text
-from gui.icons import toolbar_icon
+from gui.canvas.icons import toolbar_icon
+from gui.panels.activity import clock_text
 
 SPEEDS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 

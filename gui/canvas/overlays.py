@@ -6,7 +6,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from gui import theme
-from gui.dots import DOT_COLOURS, DotKind
+from gui.canvas.dots import DOT_COLOURS, DotKind
 
 KIND_LABELS = {DotKind.REQUEST: "Request", DotKind.RESPONSE: "Response", DotKind.ERROR: "Error",
                DotKind.MESSAGE: "Message", DotKind.DEAD_LETTER: "Dead letter"}

@@ -10,10 +10,11 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from engine import fileio, registry
 from engine.model import Document, Edge, Node
-from gui import clipboard, commands, files
-from gui.interactions import Editor, sentence, snapped
-from gui.layout import auto_layout
-from gui.rename import NameEditor
+from gui.canvas.interactions import Editor, sentence, snapped
+from gui.editing import clipboard, commands
+from gui.editing.layout import auto_layout
+from gui.editing.rename import NameEditor
+from gui.files import storage
 
 if TYPE_CHECKING:
     from gui.window import MainWindow
@@ -38,7 +39,7 @@ def first_error(doc: Document, change: Callable[[Document], None]) -> str | None
 
 def name_refusal(name: str) -> str | None:
     """Why a typed or pasted name cannot be kept, or None: a lone surrogate could never be saved."""
-    if files.surrogate_path(name):
+    if storage.surrogate_path(name):
         return "Not renamed: the name holds a lone surrogate, a broken character a file cannot hold"
     return None
 

@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from engine.model import Document, Edge, Node
 from gui import theme
-from gui.badges import BadgeBook
-from gui.dots import DotLayer
-from gui.edges import EdgeItem
-from gui.groups import GroupItem
-from gui.items import HEALTH_COLOURS, Z_DOTS, NodeItem
+from gui.canvas.badges import BadgeBook
+from gui.canvas.dots import DotLayer
+from gui.canvas.edges import EdgeItem
+from gui.canvas.groups import GroupItem
+from gui.canvas.items import HEALTH_COLOURS, Z_DOTS, NodeItem
 
 DOT_SIZE = 9.0
 GRID = 24

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (QApplication, QGraphicsPathItem, QGraphicsRectIte
 from engine import registry
 from engine.model import Document
 from gui import theme
-from gui.commands import MoveNodes
-from gui.groups import GroupItem
-from gui.items import NodeItem, border_point
-from gui.ports import PORT_R
-from gui.scene import GRID, TopologyScene
+from gui.canvas.groups import GroupItem
+from gui.canvas.items import NodeItem, border_point
+from gui.canvas.ports import PORT_R
+from gui.canvas.scene import GRID, TopologyScene
+from gui.editing.commands import MoveNodes
 
 PORT_HIT_PX = PORT_R + 6      # view pixels around a port's centre that start a connection
 Z_GESTURE = 50.0

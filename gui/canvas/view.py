@@ -10,13 +10,13 @@ from PySide6.QtGui import (QContextMenuEvent, QDragEnterEvent, QDragMoveEvent, Q
 from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu, QWidget
 
 from gui import theme
-from gui.dots import DotKind
-from gui.groups import GroupItem, InstanceItem
-from gui.interactions import PanGesture
-from gui.items import NodeItem
-from gui.overlays import Banner, Legend
-from gui.palette import kind_from
-from gui.scene import TopologyScene
+from gui.canvas.dots import DotKind
+from gui.canvas.groups import GroupItem, InstanceItem
+from gui.canvas.interactions import PanGesture
+from gui.canvas.items import NodeItem
+from gui.canvas.overlays import Banner, Legend
+from gui.canvas.scene import TopologyScene
+from gui.editing.palette import kind_from
 
 MIN_ZOOM, MAX_ZOOM, FIT_MAX_ZOOM = 0.15, 5.0, 1.5
 MESSAGING_KINDS = {"sns_topic", "sqs_queue", "lambda_function", "email_endpoint"}

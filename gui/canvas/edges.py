@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from engine.model import Edge
 from gui import theme
-from gui.groups import GroupItem
-from gui.items import Z_EDGE, NodeItem, clipped_line
+from gui.canvas.groups import GroupItem
+from gui.canvas.items import Z_EDGE, NodeItem, clipped_line
 
 ARROW = 10.0
 PICK_WIDTH = 14.0    # scene units either side of the line that still pick the edge

@@ -13,9 +13,9 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QUndoView, QWidget
 
 from gui import theme
-from gui.activity import ActivityLog
-from gui.inspector import Inspector
-from gui.palette import Palette
+from gui.editing.inspector import Inspector
+from gui.editing.palette import Palette
+from gui.panels.activity import ActivityLog
 
 if TYPE_CHECKING:
     from gui.window import MainWindow

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QGraphicsItem
 from engine import registry
 from engine.model import Node
 from gui import theme
-from gui.badges import BAD, GOOD, INFO, WARN, Badge
-from gui.icons import paint_kind_icon
-from gui.ports import PORT_GAP, Editable, paint_port, paint_target_ring, port_rect
+from gui.canvas.badges import BAD, GOOD, INFO, WARN, Badge
+from gui.canvas.icons import paint_kind_icon
+from gui.canvas.ports import PORT_GAP, Editable, paint_port, paint_target_ring, port_rect
 
 ICON = 64.0
 Z_FILL, Z_EDGE, Z_DOTS, Z_GROUP, Z_NODE = -3.0, -2.0, -1.0, 0.0, 2.0
