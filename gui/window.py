@@ -3,8 +3,11 @@ charts on the right, the activity log and the undo history below, the run toolba
 
 Each tick of the bridge's 60 Hz timer brings the batches published since the last tick; the
 window applies them (dots, state, log, series) and draws one frame on the view's own clock.
-Editing lives in gui.editing (Edit menu, gestures' host), gui.document_io (File menu) and
-gui.session (document -> inspector and engine); the window owns one undo stack per document.
+Editing lives in gui.editing.actions (Edit menu, gestures' host), gui.files.document_io (File
+menu) and gui.editing.session (document -> inspector and engine); the window owns one undo stack
+per document. This module composes the app and nothing but the entry points (gui.app,
+gui.screenshot) imports it: each part gets the narrow thing it needs, or declares what it needs
+of its host as a small Protocol that this window satisfies.
 """
 from __future__ import annotations
 
@@ -67,7 +70,8 @@ class MainWindow(QMainWindow):
         self.bridge.failed.connect(self._on_engine_failed)
         self._update_title()
         geometry_path = requested_path()
-        self.geometry_reporter = GeometryReporter(self, geometry_path) if geometry_path else None
+        self.geometry_reporter = (GeometryReporter(self.view, self.topology, self.palette, geometry_path)
+                                  if geometry_path else None)
         if start_engine:
             self.bridge.start()
             QTimer.singleShot(0, self.ensure_charts)   # pyqtgraph loads after the first paint

@@ -12,8 +12,8 @@ from engine.model import Node
 from gui import theme
 from gui.canvas.badges import Badge, instance_cpu
 from gui.canvas.icons import paint_kind_icon
-from gui.canvas.items import (BADGE_GAP, BADGE_H, FAILURE_WORDS, HEALTH_COLOURS, HEALTH_WORDS, Z_FILL, Z_GROUP, _hq, font,
-                       paint_badges, text_width)
+from gui.canvas.items import (BADGE_GAP, BADGE_H, FAILURE_WORDS, HEALTH_COLOURS, HEALTH_WORDS, Z_FILL, Z_GROUP, _hq,
+                              font, paint_badges, text_width)
 from gui.canvas.ports import PORT_R, Editable, paint_port, paint_target_ring
 
 TILE_W, TILE_H, TILE_GAP = 90.0, 54.0, 8.0

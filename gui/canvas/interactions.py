@@ -29,7 +29,7 @@ Node = NodeItem | GroupItem
 
 
 class Host(Protocol):
-    """What gestures need from the editing side of the window (gui.editing.EditActions)."""
+    """What gestures need from the editing side of the window (gui.editing.actions.EditActions)."""
 
     doc: Document
     snap: bool

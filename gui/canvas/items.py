@@ -1,7 +1,7 @@
 """Node items of the canvas and what they share with group frames (fonts, badges, z order).
 
-Nodes are drawn from the kind registry (icon, name, badges); groups are in `gui.groups`, edges
-in `gui.edges`. Sizes are in scene units; at 100 % zoom one unit is one pixel.
+Nodes are drawn from the kind registry (icon, name, badges); groups are in `gui.canvas.groups`, edges
+in `gui.canvas.edges`. Sizes are in scene units; at 100 % zoom one unit is one pixel.
 """
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ class TopologyScene(QGraphicsScene):
         self.doc = doc
         self.items_by_id: dict[str, NodeItem | GroupItem] = {}
         self.edge_items: list[EdgeItem] = []
-        self.editor: Any = None       # gui.interactions.Editor, set by the window; None = view only
+        self.editor: Any = None       # gui.canvas.interactions.Editor, set by the window; None = view only
         self.book = BadgeBook()
         self.geometry_version = 0
         self.dots = DotLayer(dot_size=DOT_SIZE)

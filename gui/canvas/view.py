@@ -44,7 +44,7 @@ class CanvasView(QGraphicsView):
         for hint in (QPainter.RenderHint.Antialiasing, QPainter.RenderHint.TextAntialiasing):
             self.setRenderHint(hint)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
-        # Left-drag on empty canvas is the rubber band (gui.interactions); panning is a middle
+        # Left-drag on empty canvas is the rubber band (gui.canvas.interactions); panning is a middle
         # or Alt+left drag, the wheel zooms.
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.setAcceptDrops(True)

@@ -2,7 +2,7 @@
 undo stack, checked first so that nothing the file loader would refuse reaches the document."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from PySide6.QtCore import QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
@@ -17,7 +17,10 @@ from gui.editing.rename import NameEditor
 from gui.files import storage
 
 if TYPE_CHECKING:
-    from gui.window import MainWindow
+    from PySide6.QtGui import QUndoGroup, QUndoStack
+
+    from gui.canvas.scene import TopologyScene
+    from gui.canvas.view import CanvasView
 
 ID_PREFIXES = {"client": "client", "load_balancer": "alb", "ec2_instance": "instance",
                "auto_scaling_group": "asg", "sns_topic": "topic", "sqs_queue": "queue",
@@ -44,10 +47,24 @@ def name_refusal(name: str) -> str | None:
     return None
 
 
+class EditHost(Protocol):
+    """What the Edit menu needs of the window that hosts it (a QObject, the actions' parent)."""
+
+    doc: Document
+    topology: "TopologyScene"
+    view: "CanvasView"
+    undo_group: "QUndoGroup"
+
+    @property
+    def undo_stack(self) -> "QUndoStack": ...
+
+    def tell(self, text: str) -> None: ...
+
+
 class EditActions(QObject):
     """Edit menu actions, drops from the palette, connections; the host of the canvas gestures."""
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: EditHost) -> None:
         super().__init__(window)
         self.w = window
         self.snap = False

@@ -9,7 +9,7 @@ edits become `SetProp` and `RenameNode` commands, checked by the file loader fir
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
@@ -19,14 +19,44 @@ from gui.editing import commands
 from gui.editing.actions import first_error, name_refusal, sentence
 
 if TYPE_CHECKING:
-    from gui.window import MainWindow
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QDockWidget
+
+    from gui.canvas.scene import TopologyScene
+    from gui.editing.inspector import Inspector
+    from gui.run.bridge import EngineBridge
 
 STRUCTURAL = ("node_added", "node_removed", "edge_added", "edge_removed")
 RESTARTED = "Structure changed: the run restarted from 0:00"
 
 
+class SessionHost(Protocol):
+    """What the session needs of the window (a QObject): its parts and how to restart the run."""
+
+    doc: Document
+    topology: "TopologyScene"
+    inspector: "Inspector"
+    inspector_dock: "QDockWidget"
+    bridge: "EngineBridge"
+    paused: bool
+    engine_t: float
+
+    @property
+    def undo_stack(self) -> "QUndoStack": ...
+
+    def tell(self, text: str) -> None: ...
+
+    def names_changed(self) -> None: ...
+
+    def load_captions(self) -> None: ...
+
+    def drop_run_view(self) -> None: ...
+
+    def restart_run(self) -> None: ...
+
+
 class DocumentSession(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: SessionHost) -> None:
         super().__init__(window)
         self.w = window
         self.structure_pending = False

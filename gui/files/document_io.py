@@ -10,7 +10,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QByteArray, QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,7 +21,7 @@ from engine.model import Document
 from gui.files import storage
 
 if TYPE_CHECKING:
-    from gui.window import MainWindow
+    from gui.editing.actions import EditActions
 
 FILTER = "FlowDeck topology (*.flowdeck.json *.json)"
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
@@ -96,8 +96,36 @@ def orphaned_autosaves() -> list[Path]:
     return out
 
 
+class FileHost(Protocol):
+    """What the File menu needs of the window (a QMainWindow, whose geometry and dock state are kept)."""
+
+    doc: Document
+    theme_name: str
+    edit: "EditActions"       # its snap-to-grid setting is kept
+
+    def set_document(self, doc: Document, path: str | None, dirty: bool = False) -> None: ...
+
+    def is_dirty(self) -> bool: ...
+
+    def mark_saved(self) -> None: ...
+
+    def tell(self, text: str) -> None: ...
+
+    def close(self) -> bool: ...
+
+    def addAction(self, action: QAction) -> None: ...
+
+    def saveGeometry(self) -> QByteArray: ...
+
+    def restoreGeometry(self, geometry: QByteArray) -> bool: ...
+
+    def saveState(self) -> QByteArray: ...
+
+    def restoreState(self, state: QByteArray) -> bool: ...
+
+
 class FileActions(QObject):
-    def __init__(self, window: "MainWindow", path: str | None) -> None:
+    def __init__(self, window: FileHost, path: str | None) -> None:
         super().__init__(window)
         self.w = window
         self.path = path

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QPoint, QPointF, QTimer, Slot
 
 if TYPE_CHECKING:
-    from gui.window import MainWindow
+    from gui.canvas.scene import TopologyScene
+    from gui.canvas.view import CanvasView
+    from gui.editing.palette import Palette
 
 ENV = "FLOWDECK_GEOMETRY_FILE"
 PERIOD_MS = 200
@@ -32,9 +34,11 @@ def _xy(p: QPoint) -> list[int]:
 
 
 class GeometryReporter(QObject):
-    def __init__(self, window: "MainWindow", path: str) -> None:
-        super().__init__(window)
-        self.w, self.path = window, Path(path)
+    """Writes where the palette's entries, the canvas and its nodes are while the view is shown."""
+
+    def __init__(self, view: "CanvasView", topology: "TopologyScene", palette: "Palette", path: str) -> None:
+        super().__init__(view)
+        self.view, self.topology, self.palette, self.path = view, topology, palette, Path(path)
         self._last = ""
         self.timer = QTimer(self)
         self.timer.setInterval(PERIOD_MS)
@@ -42,7 +46,7 @@ class GeometryReporter(QObject):
         self.timer.start()
 
     def snapshot(self) -> dict[str, Any]:
-        view, palette = self.w.view, self.w.palette
+        view, palette = self.view, self.palette
         viewport = view.viewport()
 
         def on_screen(scene_pos: QPointF) -> list[int]:
@@ -50,14 +54,14 @@ class GeometryReporter(QObject):
 
         corner = viewport.mapToGlobal(QPoint(0, 0))
         nodes = {node_id: {"center": on_screen(item.pos()), "port": on_screen(item.port_scene_pos())}
-                 for node_id, item in self.w.topology.items_by_id.items()}
+                 for node_id, item in self.topology.items_by_id.items()}
         return {"palette": {kind: _xy(palette.entry_center(kind)) for kind in palette.entries},
                 "canvas": [corner.x(), corner.y(), viewport.width(), viewport.height()],
                 "nodes": nodes}
 
     @Slot()
     def write(self) -> None:
-        if not self.w.isVisible():
+        if not self.view.isVisible():
             return
         text = json.dumps(self.snapshot(), sort_keys=True)
         if text == self._last:

@@ -6,7 +6,7 @@ forward when something is selected while paused); the activity log is the strip 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup
@@ -18,7 +18,15 @@ from gui.editing.palette import Palette
 from gui.panels.activity import ActivityLog
 
 if TYPE_CHECKING:
-    from gui.window import MainWindow
+    from PySide6.QtGui import QUndoGroup
+    from PySide6.QtWidgets import QUndoView
+
+    from engine.model import Document
+    from gui.canvas.view import CanvasView
+    from gui.editing.actions import EditActions
+    from gui.files.document_io import FileActions
+    from gui.panels.charts import ChartsPanel
+    from gui.run.toolbar import RunToolbar
 
 PALETTE_W, SIDE_W, BOTTOM_H = 250, 340, 170
 PALETTE_H, HISTORY_H = 560, 120
@@ -26,7 +34,32 @@ LEFT, RIGHT, BOTTOM = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.R
                        Qt.DockWidgetArea.BottomDockWidgetArea)
 
 
-def dock(window: "MainWindow", title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+class DockHost(Protocol):
+    """The main window as the docks and menus see it: what they read, then what they add to it."""
+
+    doc: "Document"
+    undo_group: "QUndoGroup"
+    files: "FileActions"
+    edit: "EditActions"
+    toolbar: "RunToolbar"
+    view: "CanvasView"
+    select_node: Callable[[str], None]
+    set_theme: Callable[[str], None]
+    palette: Palette
+    palette_dock: QDockWidget
+    history: "QUndoView"
+    history_dock: QDockWidget
+    inspector: Inspector
+    inspector_dock: QDockWidget
+    charts: "ChartsPanel | None"
+    charts_dock: QDockWidget
+    activity: ActivityLog
+    activity_dock: QDockWidget
+    theme_actions: dict[str, QAction]
+    presentation_action: QAction
+
+
+def dock(window: DockHost, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
     d = QDockWidget(title, window)
     d.setObjectName(title)       # saveState/restoreState find docks by name
     d.setWidget(widget)
@@ -44,7 +77,7 @@ def scrolled(widget: QWidget) -> QScrollArea:
     return scroll
 
 
-def make_docks(w: "MainWindow") -> None:
+def make_docks(w: DockHost) -> None:
     w.setCorner(Qt.Corner.BottomRightCorner, RIGHT)
     w.setCorner(Qt.Corner.BottomLeftCorner, LEFT)
     w.palette = Palette()
@@ -70,7 +103,7 @@ def make_docks(w: "MainWindow") -> None:
                   Qt.Orientation.Vertical)
 
 
-def make_menus(w: "MainWindow") -> None:
+def make_menus(w: DockHost) -> None:
     bar = w.menuBar()
     w.files.fill_menu(bar.addMenu("&File"))
     w.edit.fill_menu(bar.addMenu("&Edit"))
@@ -97,11 +130,11 @@ def make_menus(w: "MainWindow") -> None:
         view.addAction(d.toggleViewAction())
 
 
-def editing_docks(w: "MainWindow") -> list[QDockWidget]:
+def editing_docks(w: DockHost) -> list[QDockWidget]:
     return [w.palette_dock, w.history_dock, w.inspector_dock]
 
 
-def set_presentation(w: "MainWindow", on: bool) -> None:
+def set_presentation(w: DockHost, on: bool) -> None:
     """Presentation mode: the editing docks step aside so the canvas fills a projector; leaving it
     brings back the docks that were open before."""
     if on:

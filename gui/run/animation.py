@@ -242,7 +242,8 @@ class DotAnimator:
         per_direction = per_direction.reshape(-1, 2).max(axis=1)
         xy = self._route_xy
         length = np.maximum(np.hypot(xy[:, 2] - xy[:, 0], xy[:, 3] - xy[:, 1]), 30.0)
-        crowding = float((per_direction / length).max()) * self.spacing if self.spacing > 0 else 0.0
+        per_length = per_direction / length      # empty before the first transfer names a route
+        crowding = float(per_length.max()) * self.spacing if self.spacing > 0 and per_length.size else 0.0
         need = max(crowding, float(weight.sum()) / self.cap)
         nice = next((s for s in NICE_STRIDES if s * 1.3 >= need), NICE_STRIDES[-1])
         if nice > self.stride or need <= 0.6 * nice:   # sampling noise must not flip the stride

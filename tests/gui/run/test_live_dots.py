@@ -108,3 +108,10 @@ def test_transfer_buffer_drops_ended_hops_and_grows():
     assert buf.count == n
     buf.drop_ended(5.0)
     assert buf.count == 5 and buf.t1[:5].tolist() == [5.0, 6.0, 7.0, 8.0, 9.0]
+
+
+def test_an_instant_with_nothing_in_flight_shows_no_dots(make_window):
+    """`flowdeck screenshot FILE OUT` at its default time 0: no transfer yet, no route known."""
+    window = make_window("web-tier", start_engine=False)
+    assert window.animator.show_instant([], 1.0, 0.0) == 0
+    assert window.animator.stride == 1
