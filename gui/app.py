@@ -23,13 +23,13 @@ def main(path: str | None = None, theme_name: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("FlowDeck")
     app.setApplicationDisplayName("FlowDeck")
-    from gui.document_io import is_example, saved_theme
+    from gui.files.document_io import is_example, saved_theme
     from gui.window import MainWindow
     window = MainWindow(doc, theme_name or saved_theme(),
                         path=None if is_example(source) else str(Path(source).resolve()))
     if window.files.path:
-        from gui import files
-        files.add_recent(window.files.path)
+        from gui.files import storage
+        storage.add_recent(window.files.path)
     if not window.files.restore_settings():
         screen = app.primaryScreen().availableGeometry()      # a 1280x800 projector gets all of it
         window.resize(min(DEFAULT_SIZE[0], screen.width()), min(DEFAULT_SIZE[1], screen.height()))

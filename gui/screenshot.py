@@ -23,7 +23,7 @@ def render_screenshot(doc: Document, out_path: str | os.PathLike, at: float = 0.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from gui.docks import set_presentation
+    from gui.panels.docks import set_presentation
     from gui.window import MainWindow
     window = MainWindow(doc, theme, start_engine=False)
     try:

@@ -3,8 +3,11 @@ charts on the right, the activity log and the undo history below, the run toolba
 
 Each tick of the bridge's 60 Hz timer brings the batches published since the last tick; the
 window applies them (dots, state, log, series) and draws one frame on the view's own clock.
-Editing lives in gui.editing (Edit menu, gestures' host), gui.document_io (File menu) and
-gui.session (document -> inspector and engine); the window owns one undo stack per document.
+Editing lives in gui.editing.actions (Edit menu, gestures' host), gui.files.document_io (File
+menu) and gui.editing.session (document -> inspector and engine); the window owns one undo stack
+per document. This module composes the app and nothing but the entry points (gui.app,
+gui.screenshot) imports it: each part gets the narrow thing it needs, or declares what it needs
+of its host as a small Protocol that this window satisfies.
 """
 from __future__ import annotations
 
@@ -17,16 +20,17 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from engine.model import Document
 from engine.runner import Batch
-from gui import docks, theme
-from gui.animation import DotAnimator, ViewClock
-from gui.bridge import EngineBridge
-from gui.canvas import CanvasView
-from gui.document_io import FileActions
-from gui.editing import EditActions
-from gui.geometry_file import GeometryReporter, requested_path
-from gui.scene import TopologyScene
-from gui.session import DocumentSession
-from gui.toolbar import RunToolbar, speed_text
+from gui import theme
+from gui.canvas.scene import TopologyScene
+from gui.canvas.view import CanvasView
+from gui.editing.actions import EditActions
+from gui.editing.session import DocumentSession
+from gui.files.document_io import FileActions
+from gui.files.geometry_file import GeometryReporter, requested_path
+from gui.panels import docks
+from gui.run.animation import DotAnimator, ViewClock
+from gui.run.bridge import EngineBridge
+from gui.run.toolbar import RunToolbar, speed_text
 
 BADGE_PERIOD_S = 0.25      # badges and the status bar change at most this often (wall seconds)
 CHART_PERIOD_S = 0.25     # one plot redrawn per period (each costs several ms of the GUI thread)
@@ -66,7 +70,8 @@ class MainWindow(QMainWindow):
         self.bridge.failed.connect(self._on_engine_failed)
         self._update_title()
         geometry_path = requested_path()
-        self.geometry_reporter = GeometryReporter(self, geometry_path) if geometry_path else None
+        self.geometry_reporter = (GeometryReporter(self.view, self.topology, self.palette, geometry_path)
+                                  if geometry_path else None)
         if start_engine:
             self.bridge.start()
             QTimer.singleShot(0, self.ensure_charts)   # pyqtgraph loads after the first paint
@@ -193,7 +198,7 @@ class MainWindow(QMainWindow):
         """Build the charts dock (it imports pyqtgraph, so not before the first paint)."""
         if self.charts is not None:
             return
-        from gui.charts import ChartsPanel
+        from gui.panels.charts import ChartsPanel
         self.charts = ChartsPanel(self.doc)
         self.charts_dock.setWidget(self.charts)
         for series_from, series in self._series_backlog:

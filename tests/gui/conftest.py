@@ -24,7 +24,7 @@ def isolated_app_state(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("FLOWDECK_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("FLOWDECK_NO_RECOVERY", "1")
     monkeypatch.delenv("FLOWDECK_GEOMETRY_FILE", raising=False)
-    from gui import document_io
+    from gui.files import document_io
     monkeypatch.setattr(document_io, "ask_save", lambda parent, name: document_io.DISCARD)
 
 

@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor
 
 from engine import examples, fileio
 from gui import theme
-from gui.groups import GroupItem
+from gui.canvas.groups import GroupItem
 
 RUNNABLE = [name for name in examples.names()]
 

@@ -29,7 +29,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen  
 from PySide6.QtWidgets import (QApplication, QFrame, QGraphicsItem, QGraphicsScene,  # noqa: E402
                                QGraphicsView)
 
-from gui.dots import DOT_COLOURS, DotKind, DotLayer, positions_along  # noqa: E402
+from gui.canvas.dots import DOT_COLOURS, DotKind, DotLayer, positions_along  # noqa: E402
 
 WIDTH, HEIGHT = 1280, 800
 FRAME_S = 1 / 60
