@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QUndoView, QWidg
 from gui import theme
 from gui.editing.inspector import Inspector
 from gui.editing.palette import Palette
+from gui.panels import differences
 from gui.panels.activity import ActivityLog
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class DockHost(Protocol):
     activity_dock: QDockWidget
     theme_actions: dict[str, QAction]
     presentation_action: QAction
+    differences_action: QAction
 
 
 def dock(window: DockHost, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -128,6 +130,9 @@ def make_menus(w: DockHost) -> None:
     view.addSeparator()
     for d in (w.palette_dock, w.inspector_dock, w.charts_dock, w.activity_dock, w.history_dock):
         view.addAction(d.toggleViewAction())
+    help_menu = bar.addMenu("&Help")
+    w.differences_action = help_menu.addAction(f"{differences.TITLE}...", lambda: differences.DifferencesDialog(w).exec())
+    w.differences_action.setToolTip("What FlowDeck simplifies, one line each, by service")
 
 
 def editing_docks(w: DockHost) -> list[QDockWidget]:

@@ -171,12 +171,3 @@ def test_sns_events_waiting_in_lambdas_queue_are_being_delivered_never_lost():
     m = check_ledger(sim)
     assert m["deleted"] == 200 and m["dropped"] == 0 and fn.throttles > 0
 
-
-def test_messaging_differences_are_one_line_each_for_the_help_page():
-    """engine/differences.py feeds the "How this model differs from AWS" page: one short line per entry."""
-    from engine.differences import DIFFERENCES
-    areas = {area for area, _ in DIFFERENCES}
-    assert areas == {"SNS", "SQS", "Lambda"}
-    texts = [text for _, text in DIFFERENCES]
-    assert len(set(texts)) == len(texts)
-    assert all("\n" not in t and t.endswith(".") and len(t) <= 250 for t in texts)
