@@ -5,6 +5,8 @@ layout of `QPainter.PixmapFragment` (x, y, sourceLeft, sourceTop, width, height,
 rotation, opacity). `shiboken6.wrapInstance` turns its address into the `PixmapFragment` pointer
 that `drawPixmapFragments(pointer, n, sprite)` takes (DESIGN.md section 3). The sprite holds one
 disc per `DotKind` side by side, so `sourceLeft` picks a dot's colour and one call draws them all.
+The dots themselves are kept as contiguous x, y and kind columns; each frame only the rows of the
+dots that can be seen are written: inside the viewport, and one per device pixel.
 """
 from __future__ import annotations
 
@@ -103,11 +105,13 @@ class DotLayer(QGraphicsItem):
         self._bounds = QRectF(bounds) if bounds is not None else QRectF()
         self._dot_size = float(dot_size)
         self._count = 0
-        self._buffer = np.zeros((0, _FRAGMENT_FIELDS), np.float64)
-        self._device: np.ndarray | None = None     # the rows drawn this frame, in device coordinates
-        self._owner: np.ndarray | None = None      # per device pixel: the last dot that landed on it
+        # The dots in scene coordinates, as contiguous columns (capacity grows geometrically).
+        self._x = np.zeros(0, np.float64)
+        self._y = np.zeros(0, np.float64)
+        self._kinds = np.zeros(0, np.intp)
+        self._device: np.ndarray | None = None     # the fragment rows drawn this frame, in device coordinates
         self._device_key = None
-        self._kinds = np.zeros(0, np.intp)  # kept so a new sprite can recompute sourceLeft
+        self._owner: np.ndarray | None = None      # per device pixel: the last dot that landed on it
         self._sprite: QPixmap | None = None
         self._sprite_key: tuple[float, float] | None = None
         self._cell = 0
@@ -138,12 +142,11 @@ class DotLayer(QGraphicsItem):
         n = len(x)
         if len(y) != n or len(kind) != n:
             raise ValueError(f"x, y and kind differ in length: {n}, {len(y)}, {len(kind)}")
-        self._reserve(n)
-        rows = self._buffer[:n]
-        rows[:, X] = x
-        rows[:, Y] = y
-        self._kinds[:n] = kind
-        rows[:, SOURCE_LEFT] = self._source_left[self._kinds[:n]]
+        if n > len(self._x):
+            capacity = max(n, 2 * len(self._x), _MIN_CAPACITY)
+            self._x, self._y = np.zeros(capacity, np.float64), np.zeros(capacity, np.float64)
+            self._kinds = np.zeros(capacity, np.intp)
+        self._x[:n], self._y[:n], self._kinds[:n] = x, y, kind
         self._count = n
         self.update()
 
@@ -185,14 +188,18 @@ class DotLayer(QGraphicsItem):
         and drawing each fragment is what costs (about 0.1 us each).
         """
         n = self._count
-        source = self._buffer[:n]
-        x = transform.m11() * source[:, X] + transform.m21() * source[:, Y] + transform.dx()
-        y = transform.m12() * source[:, X] + transform.m22() * source[:, Y] + transform.dy()
+        x, y = self._x[:n], self._y[:n]
+        if _is_translation(transform):
+            x, y = x + transform.dx(), y + transform.dy()
+        else:
+            x, y = (transform.m11() * x + transform.m21() * y + transform.dx(),
+                    transform.m12() * x + transform.m22() * y + transform.dy())
         pad = self._cell  # a dot whose centre is just outside still shows its edge
         columns, rows = math.ceil((width + 2 * pad) * dpr), math.ceil((height + 2 * pad) * dpr)
-        ix = np.floor((x + pad) * dpr).astype(np.int64)   # whole device pixels, as Qt blits them
-        iy = np.floor((y + pad) * dpr).astype(np.int64)
-        inside = np.flatnonzero((ix >= 0) & (ix < columns) & (iy >= 0) & (iy < rows))
+        ix = ((x + pad) * dpr).astype(np.int64)   # whole device pixels, as Qt blits them
+        iy = ((y + pad) * dpr).astype(np.int64)
+        # One unsigned comparison per axis tests both ends: a negative index wraps to a huge one.
+        inside = np.flatnonzero((ix.view(np.uint64) < columns) & (iy.view(np.uint64) < rows))
         pixel = iy[inside] * columns + ix[inside]
         if self._owner is None or len(self._owner) < columns * rows:
             self._owner = np.empty(columns * rows, np.int64)
@@ -200,13 +207,13 @@ class DotLayer(QGraphicsItem):
         kept = inside[self._owner[pixel] == inside]
         out = self._device_rows(len(kept))
         out[:, X], out[:, Y] = x[kept], y[kept]
-        out[:, SOURCE_LEFT] = source[kept, SOURCE_LEFT]
+        out[:, SOURCE_LEFT] = self._source_left[self._kinds[kept]]
         return out
 
     def _device_rows(self, n: int) -> np.ndarray:
         """n rows of a reused buffer whose constant columns match the current sprite."""
         if self._device is None or len(self._device) < n or self._device_key != self._sprite_key:
-            self._device = np.zeros((max(n, len(self._buffer)), _FRAGMENT_FIELDS), np.float64)
+            self._device = np.zeros((max(n, len(self._x), _MIN_CAPACITY), _FRAGMENT_FIELDS), np.float64)
             self._device[:] = self._constant_row()
             self._device_key = self._sprite_key
         return self._device[:n]
@@ -221,23 +228,7 @@ class DotLayer(QGraphicsItem):
             self._sprite, self._cell = make_sprite(diameter, device_pixel_ratio)
             self._sprite_key = key
             self._source_left = np.arange(len(DotKind), dtype=np.float64) * self._cell
-            self._fill_constant_columns(0, len(self._buffer))
-            self._buffer[:, SOURCE_LEFT] = self._source_left[self._kinds]
         return self._sprite
-
-    def _reserve(self, n: int) -> None:
-        """Grow the buffer geometrically; only x, y and sourceLeft are written per frame."""
-        capacity = len(self._buffer)
-        if n <= capacity:
-            return
-        grown = np.zeros((max(n, 2 * capacity, _MIN_CAPACITY), _FRAGMENT_FIELDS), np.float64)
-        grown[:capacity] = self._buffer
-        self._buffer = grown
-        self._kinds = np.concatenate([self._kinds, np.zeros(len(grown) - capacity, np.intp)])
-        self._fill_constant_columns(capacity, len(grown))
-
-    def _fill_constant_columns(self, start: int, stop: int) -> None:
-        self._buffer[start:stop, SOURCE_TOP:] = self._constant_row()[SOURCE_TOP:]  # after x, y, sourceLeft
 
     def _constant_row(self) -> np.ndarray:
         """A fragment row with every field that is the same for all dots (x, y, sourceLeft are 0)."""

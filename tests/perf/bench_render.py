@@ -42,10 +42,10 @@ class EveryDotLayer(DotLayer):
     def _visible_fragments(self, transform, width, height, dpr):
         n = self._count
         out = self._device_rows(n)
-        source = self._buffer[:n]
-        out[:, 0] = transform.m11() * source[:, 0] + transform.m21() * source[:, 1] + transform.dx()
-        out[:, 1] = transform.m12() * source[:, 0] + transform.m22() * source[:, 1] + transform.dy()
-        out[:, 2] = source[:, 2]
+        x, y = self._x[:n], self._y[:n]
+        out[:, 0] = transform.m11() * x + transform.m21() * y + transform.dx()
+        out[:, 1] = transform.m12() * x + transform.m22() * y + transform.dy()
+        out[:, 2] = self._source_left[self._kinds[:n]]
         return out
 
 

@@ -176,8 +176,10 @@ class EveryRowLayer(DotLayer):
     """Draws every row, as the layer did before it skipped hidden dots."""
 
     def _visible_fragments(self, transform, width, height, dpr):
-        out = self._device_rows(self._count)
-        out[:, :3] = self._buffer[:self._count, :3]
+        n = self._count
+        out = self._device_rows(n)
+        out[:, 0], out[:, 1] = self._x[:n], self._y[:n]
+        out[:, 2] = self._source_left[self._kinds[:n]]
         return out
 
 
