@@ -1,0 +1,144 @@
+"""Checks of a topology file beyond one field at a time (used by engine.fileio).
+
+Reading: only regular files up to MAX_FILE_BYTES, looked at with stat before anything is opened
+(a named pipe would block forever, /dev/zero never ends). Values: every string valid Unicode
+(no lone surrogates) and every number within float range. Topology: redrive edges (one dead-letter
+queue per queue, no queue its own, no cycle), ids unique across nodes and edges, and the
+combinations of props AWS refuses (engine.awsrules).
+"""
+from __future__ import annotations
+
+import math
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from engine import awsrules
+from engine.model import Document
+from engine.propcheck import quote
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class Refusal(Exception):
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path, self.message = path, message
+
+
+class FileRefusal(Exception):
+    """The file itself is refused (no JSON path): `str()` says why."""
+
+
+def read_limited(p: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; FileRefusal or OSError otherwise."""
+    info = os.stat(p)
+    if stat.S_ISDIR(info.st_mode):
+        raise FileRefusal("is a folder, not a topology file")
+    if not stat.S_ISREG(info.st_mode):
+        raise FileRefusal("is not a regular file (a device, named pipe or socket): FlowDeck reads only files")
+    if info.st_size > MAX_FILE_BYTES:
+        raise FileRefusal(_too_big(info.st_size))
+    fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # never blocks, even if swapped for a pipe
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise FileRefusal("is not a regular file: FlowDeck reads only files")
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise FileRefusal(_too_big(len(data)))
+    return data
+
+
+def _too_big(size: int) -> str:
+    return (f"is {size / 2**20:.1f} MB, over the limit of {MAX_FILE_BYTES // 2**20} MB for a topology file"
+            if size > MAX_FILE_BYTES else f"is over the limit of {MAX_FILE_BYTES // 2**20} MB")
+
+
+def check_values(data: Any) -> None:
+    """Refuse lone surrogates in any key or string and numbers beyond float range, with the JSON path."""
+    stack: list[tuple[str, Any]] = [("$", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            _check_text(value, path, "holds")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            _check_number(value, path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{key}"
+                if isinstance(key, str):
+                    _check_text(key, path, "has a key that holds")
+                stack.append((child, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+
+
+def _check_text(text: str, path: str, what: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        code = ord(text[e.start])
+        raise Refusal(path, f"{what} a lone surrogate (\\u{code:04x}) at character {e.start}: "
+                            "not valid Unicode text, so it could not be shown or saved") from None
+
+
+def _check_number(value: int | float, path: str) -> None:
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise Refusal(path, f"the number {quote(value)} is beyond the range FlowDeck can hold (about ±1.8e308)")
+
+
+def check_topology(doc: Document, edge_index: dict[str, int], node_index: dict[str, int]) -> None:
+    """Checks that need the whole graph; `*_index` give each id's position in the file."""
+    for edge_id, i in edge_index.items():
+        if edge_id in node_index:
+            raise Refusal(f"$.edges[{i}].id", f"edge id {quote(edge_id)} is also the id of a node "
+                                              f"($.nodes[{node_index[edge_id]}]): ids must be unique")
+    _check_redrive(doc, edge_index)
+    _check_aws_rules(doc, edge_index, node_index)
+
+
+def _check_redrive(doc: Document, edge_index: dict[str, int]) -> None:
+    dead_letter: dict[str, str] = {}  # queue -> its dead-letter queue
+    for edge in doc.edges.values():
+        where = f"$.edges[{edge_index[edge.id]}]"
+        if edge.source == edge.target:
+            raise Refusal(where, f"queue {quote(edge.source)} cannot be its own dead-letter queue "
+                                 "(a redrive edge to itself; AWS refuses it)")
+        if doc.nodes[edge.source].kind != "sqs_queue" or doc.nodes[edge.target].kind != "sqs_queue":
+            continue
+        if edge.source in dead_letter:
+            raise Refusal(where, f"queue {quote(edge.source)} already has the dead-letter queue "
+                                 f"{quote(dead_letter[edge.source])}: AWS allows one dead-letter queue per queue")
+        dead_letter[edge.source] = edge.target
+    done: set[str] = set()
+    for start in dead_letter:
+        walked: dict[str, int] = {}  # queue -> position on this walk
+        queue = start
+        while queue in dead_letter and queue not in done and queue not in walked:
+            walked[queue] = len(walked)
+            queue = dead_letter[queue]
+        if queue in walked:
+            cycle = list(walked)[walked[queue]:]
+            edge = next(e for e in doc.edges.values() if e.source == cycle[-1] and e.target == queue)
+            raise Refusal(f"$.edges[{edge_index[edge.id]}]",
+                          f"redrive cycle {' → '.join(map(quote, cycle + [queue]))}: a message that keeps "
+                          "failing would move between these dead-letter queues for ever")
+        done.update(walked)
+
+
+def _check_aws_rules(doc: Document, edge_index: dict[str, int], node_index: dict[str, int]) -> None:
+    out_edges: dict[str, list[dict]] = {}
+    for edge in doc.edges.values():
+        out_edges.setdefault(edge.source, []).append(edge.props)
+    for node in doc.nodes.values():
+        for prop, message in awsrules.prop_problems(node.kind, node.props, edges=out_edges.get(node.id, [])):
+            raise Refusal(f"$.nodes[{node_index[node.id]}].props.{prop}", f"{quote(node.id)}: {message}")
+    for edge in doc.edges.values():
+        src, dst = doc.nodes[edge.source].kind, doc.nodes[edge.target].kind
+        for prop, message in awsrules.prop_problems(src, edge.props, target_kind=dst):
+            raise Refusal(f"$.edges[{edge_index[edge.id]}].props.{prop}", f"edge {quote(edge.id)}: {message}")
