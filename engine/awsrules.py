@@ -57,5 +57,5 @@ def _load_balancer_problems(props: dict[str, Any], edges: list[dict[str, Any]]) 
 def _connection_problems(source: str, target: str, props: dict[str, Any]) -> list[tuple[str, str]]:
     if source == "sns_topic" and props.get("raw_message_delivery") and target not in RAW_DELIVERY_TARGETS:
         return [("raw_message_delivery", "raw message delivery is only for SQS and HTTP/S subscriptions, "
-                                         f"not for a subscription to a {target} (AWS refuses it)")]
+                                         f"not for a subscription to {target} (AWS refuses it)")]
     return []

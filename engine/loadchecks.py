@@ -89,7 +89,8 @@ def _check_number(value: int | float, path: str) -> None:
     except OverflowError:
         finite = False
     if not finite:
-        raise Refusal(path, f"the number {quote(value)} is beyond the range FlowDeck can hold (about ±1.8e308)")
+        shown = "a number" if isinstance(value, float) else f"the number {quote(value)}"
+        raise Refusal(path, f"{shown} beyond the range FlowDeck can hold (about ±1.8e308)")
 
 
 def check_topology(doc: Document, edge_index: dict[str, int], node_index: dict[str, int]) -> None:
