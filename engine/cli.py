@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
 
 from engine import examples, fileio, summary
 from engine.fileio import MAX_DURATION_S, LoadError
-from engine.propcheck import PropError, number
+from engine.propcheck import PropError, number, quote
 from engine.world import NotSimulated
 
 COMMANDS = ("run", "validate", "examples", "screenshot")
@@ -31,6 +32,8 @@ class _Parser(argparse.ArgumentParser):
     """Argument errors are bad input: one line and exit code 2 (not argparse's usage block)."""
 
     def error(self, message: str):
+        # "argument --seed: -1 is below ..." reads "--seed -1 is below ..."; other errors keep the colon
+        message = re.sub(r"^argument (\S+): (?=must|[-+\d.])", r"\1 ", message)
         raise BadInput(f"{message} (see {self.prog} --help)")
 
 
@@ -40,10 +43,11 @@ def _bounded(lo: float, hi: float, unit: str = "", integer: bool = False, above:
         try:
             value: float = int(text) if integer and text.strip().lstrip("+-").isdigit() else float(text)
             if above and value <= lo:
-                raise PropError(f"{value:g}{' ' + unit if unit else ''} must be above {lo:g}")
+                raise PropError(f"must be above {lo:g}, not {value:g}")
             return number(value, lo, hi, unit, integer)
         except (ValueError, OverflowError) as e:
-            message = e.message if isinstance(e, PropError) else f"not a number: {text[:60]!r}"
+            kind = "int" if integer else "float"
+            message = e.message if isinstance(e, PropError) else f"invalid {kind} value: {quote(text)}"
             raise argparse.ArgumentTypeError(message) from None
     return parse
 

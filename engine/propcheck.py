@@ -45,6 +45,8 @@ def _is_number(value: Any) -> bool:
 def number(value: Any, lo: float | None = None, hi: float | None = None, unit: str = "",
            integer: bool = False, subpath: str = "") -> float:
     kind = "a whole number" if integer else "a number"
+    if isinstance(value, float) and not math.isfinite(value):
+        kind = "a finite number"
     if not _is_number(value) or (integer and isinstance(value, float) and not value.is_integer()):
         raise PropError(f"must be {kind}, not {quote(value)}", subpath)
     u = f" {unit}" if unit else ""
