@@ -142,6 +142,7 @@ def _build(data: dict) -> Document:
     loadchecks.check_topology(doc, edge_index, {node_id: i for i, node_id in enumerate(doc.nodes)})
     doc.scenario = [_action(raw, f"$.scenario[{i}]", doc)
                     for i, raw in enumerate(_list(data.get("scenario", []), "$.scenario"))]
+    loadchecks.check_scenario_sets(doc)
     return doc
 
 

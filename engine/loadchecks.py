@@ -143,3 +143,30 @@ def _check_aws_rules(doc: Document, edge_index: dict[str, int], node_index: dict
         src, dst = doc.nodes[edge.source].kind, doc.nodes[edge.target].kind
         for prop, message in awsrules.prop_problems(src, edge.props, target_kind=dst):
             raise Refusal(f"$.edges[{edge_index[edge.id]}].props.{prop}", f"edge {quote(edge.id)}: {message}")
+
+
+def check_scenario_sets(doc: Document) -> None:
+    """`set` actions, applied in time order, must not make a combination AWS refuses (the value after
+    any ramp is what is checked)."""
+    nodes = {n.id: dict(n.props) for n in doc.nodes.values()}
+    edges = {e.id: dict(e.props) for e in doc.edges.values()}
+    out_edges: dict[str, list[dict]] = {}
+    for e in doc.edges.values():
+        out_edges.setdefault(e.source, []).append(edges[e.id])
+    order = sorted(range(len(doc.scenario)), key=lambda i: doc.scenario[i]["at_s"])
+    for i in order:
+        act = doc.scenario[i]
+        if act["action"] != "set":
+            continue
+        owner = nodes.get(act["target"]) if act["target"] in nodes else edges[act["target"]]
+        owner[act["prop"]] = act["value"]
+        node_id = act["target"] if act["target"] in nodes else doc.edges[act["target"]].source
+        problems = awsrules.prop_problems(doc.nodes[node_id].kind, nodes[node_id],
+                                          edges=out_edges.get(node_id, []))
+        if act["target"] in edges:
+            edge = doc.edges[act["target"]]
+            problems += awsrules.prop_problems(doc.nodes[edge.source].kind, edges[edge.id],
+                                               target_kind=doc.nodes[edge.target].kind)
+        for _prop, message in problems:
+            raise Refusal(f"$.scenario[{i}].value", f"at {act['at_s']:g} s this sets {quote(act['target'])}.{act['prop']} "
+                                                    f"to {quote(act['value'])}, and then {message}")

@@ -230,3 +230,20 @@ def test_step_ranges_that_overlap_or_leave_gaps_are_refused(tmp_path, steps, ste
 ])
 def test_contiguous_step_ranges_load(steps):
     fileio.from_data(step_policy(*steps))
+
+
+def test_a_scenario_set_that_makes_weights_all_zero_is_refused(tmp_path):
+    """AWS refuses a rule whose weights are all zero, so a scenario may not set the last weight to 0.
+    Before: the run died with ValueError from random.choices when the action fired."""
+    data = lb_topology({"algorithm": "weighted_random"}, weights=(0, 1))
+    data["scenario"] = [{"at_s": 60, "action": "set", "target": "e2", "prop": "weight", "value": 0}]
+    err = refused(data, tmp_path)
+    assert err.path == "$.scenario[0].value" and "all zero" in err.message
+    data["scenario"].append({"at_s": 30, "action": "set", "target": "e1", "prop": "weight", "value": 2})
+    fileio.from_data(data)  # applied in time order: e1 has weight 2 before e2 drops to 0
+
+
+def test_a_scenario_set_of_slow_start_follows_aws_rules(tmp_path):
+    data = lb_topology({})
+    data["scenario"] = [{"at_s": 5, "action": "set", "target": "lb", "prop": "slow_start_s", "value": 10}]
+    assert "30-900" in refused(data, tmp_path).message
