@@ -78,6 +78,9 @@ def loads(text: str, source: str = "<text>") -> Document:
     except json.JSONDecodeError as e:
         raise LoadError(source, "", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
     except (ValueError, RecursionError) as e:
+        if "integer string conversion" in str(e):  # Python refuses to read integers of over 4300 digits
+            raise LoadError(source, "", "holds a whole number of thousands of digits, "
+                                        "beyond the range FlowDeck can hold (about ±1.8e308)") from None
         raise LoadError(source, "", f"invalid JSON: {e}") from None
     return from_data(data, source)
 

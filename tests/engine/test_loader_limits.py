@@ -247,3 +247,18 @@ def test_a_scenario_set_of_slow_start_follows_aws_rules(tmp_path):
     data = lb_topology({})
     data["scenario"] = [{"at_s": 5, "action": "set", "target": "lb", "prop": "slow_start_s", "value": 10}]
     assert "30-900" in refused(data, tmp_path).message
+
+
+def test_a_number_of_thousands_of_digits_is_refused_in_one_line(tmp_path):
+    """Python refuses to read integers of over 4300 digits; the message says what is wrong in the file."""
+    err = refused(web_text(rate_literal="9" * 5000), tmp_path)
+    assert "beyond the range" in err.message and "set_int_max_str_digits" not in err.message
+
+
+def test_a_refusal_quoting_a_long_key_elsewhere_is_cut_short(tmp_path):
+    """A backstop for messages built outside the loader (here the filter policy checker)."""
+    key = "k" * 1_000_000
+    data = topology([node("c", "client"), node("t", "sns_topic"), node("q", "sqs_queue")],
+                    [("c", "t"), ("t", "q", {"filter_policy": {key: [{"no-such-operator": 1}]}})])
+    err = refused(data, tmp_path)
+    assert err.path.startswith("$.edges[1].props.filter_policy") and len(str(err)) < 1000
