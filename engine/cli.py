@@ -14,14 +14,13 @@ import time
 from pathlib import Path
 
 from engine import examples, fileio, summary
-from engine.fileio import MAX_DURATION_S, LoadError
+from engine.fileio import MAX_DURATION_S, MAX_SEED, LoadError
 from engine.propcheck import PropError, number, quote
 from engine.world import NotSimulated
 
 COMMANDS = ("run", "validate", "examples", "screenshot")
 MIN_SERIES_INTERVAL_S = 0.1
-MAX_SERIES_SAMPLES = 1_000_000  # duration / series interval: the report's series stay a few hundred MB at most
-MAX_SEED = 2**63 - 1  # as in a file's simulation.seed
+MAX_SERIES_SAMPLES = 1_000_000  # duration / series interval: bounds the series in memory and in the report
 
 
 class BadInput(Exception):

@@ -33,6 +33,7 @@ SCENARIO_FIELDS = {
 }
 FAIL_MODES = ("crash", "hang", "slow", "error")
 MAX_DURATION_S = 30 * 86400.0  # 30 simulated days: the longest run, from a file or the command line
+MAX_SEED = 2**63 - 1
 FAILABLE_KINDS = ("ec2_instance", "auto_scaling_group")
 
 
@@ -123,7 +124,7 @@ def _build(data: dict) -> Document:
     sim = data.get("simulation", {})
     if not isinstance(sim, dict):
         raise _Refusal("$.simulation", "must be an object with seed and duration_s")
-    doc.seed = _checked(lambda: number(sim.get("seed", 1), 0, 2**63 - 1, integer=True), "$.simulation.seed")
+    doc.seed = _checked(lambda: number(sim.get("seed", 1), 0, MAX_SEED, integer=True), "$.simulation.seed")
     doc.duration_s = _checked(lambda: number(sim.get("duration_s", 600.0), 0.001, MAX_DURATION_S, "s"), "$.simulation.duration_s")
     for i, raw in enumerate(_list(data.get("nodes", []), "$.nodes")):
         node = _node(raw, f"$.nodes[{i}]")
