@@ -89,8 +89,10 @@ def _check_number(value: int | float, path: str) -> None:
     except OverflowError:
         finite = False
     if not finite:
-        shown = "a number" if isinstance(value, float) else f"the number {quote(value)}"
-        raise Refusal(path, f"{shown} beyond the range FlowDeck can hold (about ±1.8e308)")
+        if isinstance(value, float) and math.isnan(value):
+            raise Refusal(path, "NaN (not a number) is not a value FlowDeck can use")
+        shown = "this number" if isinstance(value, float) else f"the number {quote(value)}"
+        raise Refusal(path, f"{shown} is beyond the range FlowDeck can hold (about ±1.8e308)")
 
 
 def check_topology(doc: Document, edge_index: dict[str, int], node_index: dict[str, int]) -> None:
