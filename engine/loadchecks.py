@@ -135,9 +135,7 @@ def _check_redrive(doc: Document, edge_index: dict[str, int]) -> None:
 
 
 def _check_aws_rules(doc: Document, edge_index: dict[str, int], node_index: dict[str, int]) -> None:
-    out_edges: dict[str, list[dict]] = {}
-    for edge in doc.edges.values():
-        out_edges.setdefault(edge.source, []).append(edge.props)
+    out_edges = _by_source(doc, {e.id: e.props for e in doc.edges.values()})
     for node in doc.nodes.values():
         for prop, message in awsrules.prop_problems(node.kind, node.props, edges=out_edges.get(node.id, [])):
             raise Refusal(f"$.nodes[{node_index[node.id]}].props.{prop}", f"{quote(node.id)}: {message}")
@@ -147,20 +145,26 @@ def _check_aws_rules(doc: Document, edge_index: dict[str, int], node_index: dict
             raise Refusal(f"$.edges[{edge_index[edge.id]}].props.{prop}", f"edge {quote(edge.id)}: {message}")
 
 
+def _by_source(doc: Document, edge_props: dict[str, dict]) -> dict[str, list[dict]]:
+    """Each node's outgoing edges' props (what prop_problems needs for a load balancer's weights)."""
+    out: dict[str, list[dict]] = {}
+    for edge in doc.edges.values():
+        out.setdefault(edge.source, []).append(edge_props[edge.id])
+    return out
+
+
 def check_scenario_sets(doc: Document) -> None:
     """`set` actions, applied in time order, must not make a combination AWS refuses (the value after
     any ramp is what is checked)."""
     nodes = {n.id: dict(n.props) for n in doc.nodes.values()}
     edges = {e.id: dict(e.props) for e in doc.edges.values()}
-    out_edges: dict[str, list[dict]] = {}
-    for e in doc.edges.values():
-        out_edges.setdefault(e.source, []).append(edges[e.id])
+    out_edges = _by_source(doc, edges)
     order = sorted(range(len(doc.scenario)), key=lambda i: doc.scenario[i]["at_s"])
     for i in order:
         act = doc.scenario[i]
         if act["action"] != "set":
             continue
-        owner = nodes.get(act["target"]) if act["target"] in nodes else edges[act["target"]]
+        owner = nodes[act["target"]] if act["target"] in nodes else edges[act["target"]]
         owner[act["prop"]] = act["value"]
         node_id = act["target"] if act["target"] in nodes else doc.edges[act["target"]].source
         problems = awsrules.prop_problems(doc.nodes[node_id].kind, nodes[node_id],
