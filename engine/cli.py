@@ -8,37 +8,70 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
 
 from engine import examples, fileio, summary
-from engine.fileio import LoadError
+from engine.fileio import MAX_DURATION_S, MAX_SEED, LoadError
+from engine.propcheck import PropError, number, quote
 from engine.world import NotSimulated
 
 COMMANDS = ("run", "validate", "examples", "screenshot")
+MIN_SERIES_INTERVAL_S = 0.1
+MAX_SERIES_SAMPLES = 1_000_000  # duration / series interval: bounds the series in memory and in the report
 
 
 class BadInput(Exception):
     """Bad input from the user: one clear message, exit code 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors are bad input: one line and exit code 2 (not argparse's usage block)."""
+
+    def error(self, message: str):
+        # "argument --seed: -1 is below ..." reads "--seed -1 is below ..."; other errors keep the colon
+        message = re.sub(r"^argument (\S+): (?=must|[-+\d.])", r"\1 ", message)
+        raise BadInput(f"{message} (see {self.prog} --help)")
+
+
+def _bounded(lo: float, hi: float, unit: str = "", integer: bool = False, above: bool = False):
+    """An argparse type: a finite number in [lo, hi] (above lo when `above`), by the file's rules."""
+    def parse(text: str) -> float:
+        try:
+            value: float = int(text) if integer and text.strip().lstrip("+-").isdigit() else float(text)
+            if above and value <= lo:
+                raise PropError(f"must be above {lo:g}, not {value:g}")
+            return number(value, lo, hi, unit, integer)
+        except (ValueError, OverflowError) as e:
+            kind = "int" if integer else "float"
+            message = e.message if isinstance(e, PropError) else f"invalid {kind} value: {quote(text)}"
+            raise argparse.ArgumentTypeError(message) from None
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="flowdeck", description="Simulate and animate AWS architectures.")
+    p = _Parser(prog="flowdeck", description="Simulate and animate AWS architectures.")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a topology headless and print a summary")
     run.add_argument("file", help="a .flowdeck.json file or the name of a built-in example")
-    run.add_argument("--duration", type=float, help="simulated seconds (default: the file's duration_s)")
-    run.add_argument("--seed", type=int, help="random seed (default: the file's seed)")
+    run.add_argument("--duration", type=_bounded(0, MAX_DURATION_S, "s", above=True),
+                     help=f"simulated seconds, up to {MAX_DURATION_S:.0f} (30 days; default: the file's duration_s)")
+    run.add_argument("--seed", type=_bounded(0, MAX_SEED, integer=True),
+                     help="random seed, a whole number from 0 to 2**63-1 (default: the file's seed)")
     run.add_argument("--report", help="write the JSON run report to this path")
-    run.add_argument("--series-interval", type=float, default=10.0, help="seconds between series samples")
+    run.add_argument("--series-interval", type=_bounded(MIN_SERIES_INTERVAL_S, MAX_DURATION_S, "s"), default=10.0,
+                     help=f"seconds between series samples (at least {MIN_SERIES_INTERVAL_S:g}; "
+                          f"at most {MAX_SERIES_SAMPLES:,} samples in a run)")
     val = sub.add_parser("validate", help="check a topology file")
     val.add_argument("file")
     sub.add_parser("examples", help="list the built-in example topologies")
     shot = sub.add_parser("screenshot", help="render the live view to a PNG, no display needed")
     shot.add_argument("file")
     shot.add_argument("out")
-    shot.add_argument("--at", type=float, default=0.0, help="simulated time to run to first (s)")
+    shot.add_argument("--at", type=_bounded(0, MAX_DURATION_S, "s"), default=0.0,
+                      help="simulated time to run to first (s, up to 30 days)")
     shot.add_argument("--size", default="1280x800", help="WIDTHxHEIGHT in pixels")
     shot.add_argument("--theme", choices=("light", "dark"), default="light")
     return p
@@ -51,11 +84,11 @@ def load(file_or_name: str):
 def cmd_run(args: argparse.Namespace) -> int:
     from engine.simulation import Simulation
     doc = load(args.file)
-    if args.duration is not None and args.duration <= 0:
-        raise BadInput(f"--duration must be above 0, not {args.duration:g}")
-    if args.series_interval <= 0:
-        raise BadInput(f"--series-interval must be above 0, not {args.series_interval:g}")
     duration = doc.duration_s if args.duration is None else args.duration
+    if duration / args.series_interval > MAX_SERIES_SAMPLES:
+        raise BadInput(f"--series-interval {args.series_interval:g} s over {duration:g} s would take "
+                       f"{duration / args.series_interval:,.0f} samples, over the limit of {MAX_SERIES_SAMPLES:,}: "
+                       "choose a longer interval")
     sim = Simulation(doc, seed=args.seed, series_interval=args.series_interval)
     start = time.perf_counter()
     sim.run_until(duration)

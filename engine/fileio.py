@@ -13,9 +13,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from engine import registry
+from engine import filter_policy, loadchecks, registry
+from engine.loadchecks import Refusal as _Refusal
 from engine.model import ACCOUNT_CONCURRENCY, UNRESERVED_MINIMUM, Document, Edge, Node
-from engine.propcheck import PropError, number
+from engine.propcheck import PropError, number, quote
 
 FORMAT_NAME = "flowdeck-topology"
 SCHEMA_VERSION = 1
@@ -31,6 +32,8 @@ SCENARIO_FIELDS = {
     "pause": (set(), {"text"}),
 }
 FAIL_MODES = ("crash", "hang", "slow", "error")
+MAX_DURATION_S = 30 * 86400.0  # 30 simulated days: the longest run, from a file or the command line
+MAX_SEED = 2**63 - 1
 FAILABLE_KINDS = ("ec2_instance", "auto_scaling_group")
 
 
@@ -38,10 +41,15 @@ class LoadError(ValueError):
     """A file FlowDeck refuses: `str()` is the one message shown to the user."""
 
     def __init__(self, source: str, path: str, message: str) -> None:
-        path, message = _printable(path), _printable(message)
+        path, message = _printable(_shorten(path, 200)), _printable(_shorten(message, 500))
         where = f"{source}: {path}: " if path else f"{source}: "
         super().__init__(where + message)
         self.source, self.path, self.message = source, path, message
+
+
+def _shorten(text: str, limit: int) -> str:
+    """A backstop for values quoted in full somewhere: a refusal stays one readable line."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _printable(text: str) -> str:
@@ -49,21 +57,15 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
 
 
-class _Refusal(Exception):
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(message)
-        self.path, self.message = path, message
-
-
 def load(path: str | os.PathLike) -> Document:
     """Read a topology file; raises LoadError (with file and JSON path) if it is refused."""
     p = Path(path)
     try:
-        text = p.read_bytes().decode("utf-8")
+        text = loadchecks.read_limited(p).decode("utf-8")
     except FileNotFoundError:
         raise LoadError(str(p), "", "no such file") from None
-    except IsADirectoryError:
-        raise LoadError(str(p), "", "is a folder, not a topology file") from None
+    except loadchecks.FileRefusal as e:
+        raise LoadError(str(p), "", str(e)) from None
     except UnicodeDecodeError as e:
         raise LoadError(str(p), "", f"is not UTF-8 text (byte {e.start})") from None
     except OSError as e:
@@ -77,6 +79,9 @@ def loads(text: str, source: str = "<text>") -> Document:
     except json.JSONDecodeError as e:
         raise LoadError(source, "", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
     except (ValueError, RecursionError) as e:
+        if "integer string conversion" in str(e):  # Python refuses to read integers of over 4300 digits
+            raise LoadError(source, "", "holds a whole number of thousands of digits, "
+                                        "beyond the range FlowDeck can hold (about ±1.8e308)") from None
         raise LoadError(source, "", f"invalid JSON: {e}") from None
     return from_data(data, source)
 
@@ -87,6 +92,7 @@ def _refuse_constant(name: str) -> Any:
 
 def from_data(data: Any, source: str = "<data>") -> Document:
     try:
+        loadchecks.check_values(data)
         data = _migrate(data)
         return _build(data)
     except _Refusal as r:
@@ -97,10 +103,10 @@ def _migrate(data: Any) -> dict:
     if not isinstance(data, dict):
         raise _Refusal("$", "the file must hold a JSON object")
     if data.get("format") != FORMAT_NAME:
-        raise _Refusal("$.format", f"must be {FORMAT_NAME!r}, not {data.get('format')!r}: this is not a FlowDeck topology")
+        raise _Refusal("$.format", f"must be {quote(FORMAT_NAME)}, not {quote(data.get('format'))}: this is not a FlowDeck topology")
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise _Refusal("$.schema_version", f"must be a whole number from 1, not {version!r}")
+        raise _Refusal("$.schema_version", f"must be a whole number from 1, not {quote(version)}")
     if version > SCHEMA_VERSION:
         raise _Refusal("$.schema_version", f"is {version}, newer than this FlowDeck knows ({SCHEMA_VERSION}); "
                                            "update FlowDeck to open it")
@@ -118,28 +124,32 @@ def _build(data: dict) -> Document:
     sim = data.get("simulation", {})
     if not isinstance(sim, dict):
         raise _Refusal("$.simulation", "must be an object with seed and duration_s")
-    doc.seed = _checked(lambda: number(sim.get("seed", 1), 0, 2**63 - 1, integer=True), "$.simulation.seed")
-    doc.duration_s = _checked(lambda: number(sim.get("duration_s", 600.0), 0.001, 1e9, "s"), "$.simulation.duration_s")
+    doc.seed = _checked(lambda: number(sim.get("seed", 1), 0, MAX_SEED, integer=True), "$.simulation.seed")
+    doc.duration_s = _checked(lambda: number(sim.get("duration_s", 600.0), 0.001, MAX_DURATION_S, "s"), "$.simulation.duration_s")
     doc.account_concurrency = int(_checked(lambda: number(sim.get("account_concurrency", ACCOUNT_CONCURRENCY), 1,
                                                           1_000_000, integer=True), "$.simulation.account_concurrency"))
     for i, raw in enumerate(_list(data.get("nodes", []), "$.nodes")):
         node = _node(raw, f"$.nodes[{i}]")
         if node.id in doc.nodes:
-            raise _Refusal(f"$.nodes[{i}].id", f"duplicate node id {node.id!r}")
+            raise _Refusal(f"$.nodes[{i}].id", f"duplicate node id {quote(node.id)}")
         doc.nodes[node.id] = node
     pairs: set[tuple[str, str]] = set()
+    edge_index: dict[str, int] = {}
     for i, raw in enumerate(_list(data.get("edges", []), "$.edges")):
         edge = _edge(raw, f"$.edges[{i}]", doc)
         if edge.id in doc.edges:
-            raise _Refusal(f"$.edges[{i}].id", f"duplicate edge id {edge.id!r}")
+            raise _Refusal(f"$.edges[{i}].id", f"duplicate edge id {quote(edge.id)}")
         if (edge.source, edge.target) in pairs:
-            raise _Refusal(f"$.edges[{i}]", f"a second connection from {edge.source!r} to {edge.target!r}")
+            raise _Refusal(f"$.edges[{i}]", f"a second connection from {quote(edge.source)} to {quote(edge.target)}")
         pairs.add((edge.source, edge.target))
         doc.edges[edge.id] = edge
+        edge_index[edge.id] = i
     _check_fifo_rules(doc)
     _check_reservations(doc)
+    loadchecks.check_topology(doc, edge_index, {node_id: i for i, node_id in enumerate(doc.nodes)})
     doc.scenario = [_action(raw, f"$.scenario[{i}]", doc)
                     for i, raw in enumerate(_list(data.get("scenario", []), "$.scenario"))]
+    loadchecks.check_scenario_sets(doc)
     return doc
 
 
@@ -152,7 +162,7 @@ def _checked(fn: Callable[[], Any], path: str) -> Any:
 
 def _string(value: Any, path: str) -> str:
     if not isinstance(value, str):
-        raise _Refusal(path, f"must be a string, not {value!r}")
+        raise _Refusal(path, f"must be a string, not {quote(value)}")
     return value
 
 
@@ -167,10 +177,10 @@ def _object(value: Any, path: str, required: set[str], optional: set[str]) -> di
         raise _Refusal(path, "must be an object")
     for key in required:
         if key not in value:
-            raise _Refusal(path, f"missing {key!r}")
+            raise _Refusal(path, f"missing {quote(key)}")
     for key in value:
         if key not in required | optional:
-            raise _Refusal(f"{path}.{key}", f"unknown field {key!r}")
+            raise _Refusal(f"{path}.{key}", f"unknown field {quote(key)}")
     return value
 
 
@@ -178,10 +188,10 @@ def _node(raw: Any, path: str) -> Node:
     raw = _object(raw, path, {"id", "kind"}, {"name", "pos", "props"})
     node_id = raw["id"]
     if not isinstance(node_id, str) or not node_id.strip() or "/" in node_id:
-        raise _Refusal(path + ".id", f"must be a non-empty string without '/', not {node_id!r}")
+        raise _Refusal(path + ".id", f"must be a non-empty string without '/', not {quote(node_id)}")
     kind = raw["kind"]
     if not isinstance(kind, str) or kind not in registry.KINDS:
-        raise _Refusal(path + ".kind", f"unknown kind {kind!r} (known: {', '.join(registry.KINDS)})")
+        raise _Refusal(path + ".kind", f"unknown kind {quote(kind)} (known: {', '.join(registry.KINDS)})")
     name = _string(raw.get("name", node_id), path + ".name")
     pos = raw.get("pos", [0, 0])
     if not (isinstance(pos, list) and len(pos) == 2):
@@ -200,7 +210,7 @@ def _props(raw: Any, path: str, lookup: Callable[[str], Any], owner: str) -> dic
     for key, value in raw.items():
         spec = lookup(key)
         if spec is None:
-            raise _Refusal(f"{path}.{key}", f"unknown prop {key!r} for {owner}")
+            raise _Refusal(f"{path}.{key}", f"unknown prop {quote(key)} for {owner}")
         _checked(lambda s=spec, v=value: s.check(v), f"{path}.{key}")
         out[key] = value  # kept as written: saving must not add defaults the author left out
     return out
@@ -218,10 +228,10 @@ def _check_group_sizes(props: dict, path: str) -> None:
 def _edge(raw: Any, path: str, doc: Document) -> Edge:
     raw = _object(raw, path, {"id", "source", "target"}, {"props"})
     if not isinstance(raw["id"], str) or not raw["id"].strip():
-        raise _Refusal(path + ".id", f"must be a non-empty string, not {raw['id']!r}")
+        raise _Refusal(path + ".id", f"must be a non-empty string, not {quote(raw['id'])}")
     for end in ("source", "target"):
         if not isinstance(raw[end], str) or raw[end] not in doc.nodes:
-            raise _Refusal(f"{path}.{end}", f"no node with id {raw[end]!r}")
+            raise _Refusal(f"{path}.{end}", f"no node with id {quote(raw[end])}")
     src, dst = doc.nodes[raw["source"]], doc.nodes[raw["target"]]
     conn = registry.connection(src.kind, dst.kind)
     if conn is None:
@@ -232,7 +242,7 @@ def _edge(raw: Any, path: str, doc: Document) -> Edge:
         _check_policy_scope(props, path + ".props")
     dlq = props.get("dead_letter_queue")
     if dlq is not None and (not isinstance(dlq, str) or dlq not in doc.nodes or doc.nodes[dlq].kind != "sqs_queue"):
-        raise _Refusal(path + ".props.dead_letter_queue", f"{dlq!r} is not an SQS queue of this topology")
+        raise _Refusal(path + ".props.dead_letter_queue", f"{quote(dlq)} is not an SQS queue of this topology")
     return Edge(raw["id"], raw["source"], raw["target"], props)
 
 
@@ -244,7 +254,6 @@ def _check_consumer_edge(src: Node, dst: Node, edge_id: str, props: Any, path_of
 
 
 def _check_policy_scope(props: dict, path: str) -> None:
-    from engine import filter_policy
     scope = props.get("filter_policy_scope", "MessageAttributes")
     try:
         filter_policy.validate(props["filter_policy"], scope)
@@ -256,14 +265,14 @@ def _check_fifo_rules(doc: Document) -> None:
     for i, edge in enumerate(doc.edges.values()):
         src, dst = doc.nodes[edge.source], doc.nodes[edge.target]
         if src.kind == "sns_topic" and src.prop("fifo") and dst.kind != "sqs_queue":
-            raise _Refusal(f"$.edges[{i}]", f"FIFO topic {src.id!r} can deliver only to SQS queues, not to {dst.kind}")
+            raise _Refusal(f"$.edges[{i}]", f"FIFO topic {quote(src.id)} can deliver only to SQS queues, not to {dst.kind}")
         if src.kind == "sqs_queue" and dst.kind == "sqs_queue" and src.prop("fifo") != dst.prop("fifo"):
-            raise _Refusal(f"$.edges[{i}]", f"dead-letter queue {dst.id!r} must be of the same type "
-                                            f"(FIFO or standard) as {src.id!r}")
+            raise _Refusal(f"$.edges[{i}]", f"dead-letter queue {quote(dst.id)} must be of the same type "
+                                            f"(FIFO or standard) as {quote(src.id)}")
         dlq = edge.props.get("dead_letter_queue")
         if dlq is not None and doc.nodes[dlq].prop("fifo") != src.prop("fifo"):
             raise _Refusal(f"$.edges[{i}].props.dead_letter_queue",
-                           f"dead-letter queue {dlq!r} must be of the same type (FIFO or standard) as topic {src.id!r}")
+                           f"dead-letter queue {quote(dlq)} must be of the same type (FIFO or standard) as topic {quote(src.id)}")
 
 
 def _check_reservations(doc: Document) -> None:
@@ -282,7 +291,7 @@ def _action(raw: Any, path: str, doc: Document) -> dict:
         raise _Refusal(path, "must be an object")
     kind = raw.get("action")
     if not isinstance(kind, str) or kind not in SCENARIO_FIELDS:
-        raise _Refusal(path + ".action", f"must be one of {', '.join(SCENARIO_FIELDS)}, not {kind!r}")
+        raise _Refusal(path + ".action", f"must be one of {', '.join(SCENARIO_FIELDS)}, not {quote(kind)}")
     required, optional = SCENARIO_FIELDS[kind]
     _object(raw, path, required | {"at_s", "action"}, optional)
     act = dict(raw)
@@ -315,27 +324,27 @@ def _set_value(raw: dict, path: str, doc: Document) -> Any:
         spec, owner = conn.prop(prop), "this connection"
         _check_consumer_edge(src, dst, edge.id, {prop: raw.get("value")}, lambda _: path + ".value")
     else:
-        raise _Refusal(path + ".target", f"no node or edge with id {target!r}")
+        raise _Refusal(path + ".target", f"no node or edge with id {quote(target)}")
     if spec is None:
-        raise _Refusal(path + ".prop", f"unknown prop {prop!r} for {owner}")
+        raise _Refusal(path + ".prop", f"unknown prop {quote(prop)} for {owner}")
     return _checked(lambda: spec.check(raw["value"]), path + ".value")
 
 
 def _failure_target(target: Any, path: str, doc: Document) -> None:
     if not isinstance(target, str):
-        raise _Refusal(path, f"must be a node id, not {target!r}")
+        raise _Refusal(path, f"must be a node id, not {quote(target)}")
     group_id = target.split("/", 1)[0] if "/" in target else target
     node = doc.nodes.get(group_id)
     if node is None:
-        raise _Refusal(path, f"no node with id {group_id!r}")
+        raise _Refusal(path, f"no node with id {quote(group_id)}")
     if node.kind not in FAILABLE_KINDS or ("/" in target and node.kind != "auto_scaling_group"):
-        raise _Refusal(path, f"{target!r} is a {node.kind}; only EC2 instances and Auto Scaling groups "
+        raise _Refusal(path, f"{quote(target)} is a {node.kind}; only EC2 instances and Auto Scaling groups "
                              "(or one instance of a group, 'group/i-N') can fail")
 
 
 def _fail_fields(raw: dict, act: dict, path: str) -> None:
     if not isinstance(raw["mode"], str) or raw["mode"] not in FAIL_MODES:
-        raise _Refusal(path + ".mode", f"must be one of {', '.join(FAIL_MODES)}, not {raw['mode']!r}")
+        raise _Refusal(path + ".mode", f"must be one of {', '.join(FAIL_MODES)}, not {quote(raw['mode'])}")
     if "count" in raw:
         act["count"] = _checked(lambda: number(raw["count"], 1, 1000, integer=True), path + ".count")
     if "factor" in raw:

@@ -1,9 +1,10 @@
 """Scaling policies of an Auto Scaling group: checking their JSON form (FORMAT.md 1.1)."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from engine.propcheck import PropError, number
+from engine.propcheck import PropError, number, quote
 
 METRICS = ("cpu_utilization", "request_count_per_target", "backlog_per_instance")
 ADJUSTMENT_TYPES = ("change_in_capacity", "exact_capacity", "percent_change_in_capacity")
@@ -16,15 +17,15 @@ TARGET_TRACKING_DEFAULTS = {"disable_scale_in": False, "evaluation_period_s": 60
 def _fields(p: dict, required: tuple[str, ...], optional: tuple[str, ...], where: str) -> None:
     for key in p:
         if key not in required + optional + ("type",):
-            raise PropError(f"unknown field {key!r} in a {p['type']} policy", f"{where}.{key}")
+            raise PropError(f"unknown field {quote(key)} in a {p['type']} policy", f"{where}.{key}")
     for key in required:
         if key not in p:
-            raise PropError(f"a {p['type']} policy needs {key!r}", where)
+            raise PropError(f"a {p['type']} policy needs {quote(key)}", where)
 
 
 def _metric(p: dict, where: str) -> str:
     if p.get("metric") not in METRICS:
-        raise PropError(f"metric must be one of {', '.join(METRICS)}, not {p.get('metric')!r}", where + ".metric")
+        raise PropError(f"metric must be one of {', '.join(METRICS)}, not {quote(p.get('metric'))}", where + ".metric")
     return p["metric"]
 
 
@@ -61,7 +62,7 @@ def _step(p: dict, where: str) -> dict:
             raise PropError('a step is {"lower": L, "upper": U, "adjustment": N}', sw)
         for key in s:
             if key not in ("lower", "upper", "adjustment"):
-                raise PropError(f"unknown field {key!r} in a step", f"{sw}.{key}")
+                raise PropError(f"unknown field {quote(key)} in a step", f"{sw}.{key}")
         step = {"adjustment": number(s["adjustment"], -10000, 10000, integer=adj != "percent_change_in_capacity",
                                      subpath=sw + ".adjustment")}
         for bound in ("lower", "upper"):
@@ -70,9 +71,47 @@ def _step(p: dict, where: str) -> dict:
         if "lower" in step and "upper" in step and step["lower"] >= step["upper"]:
             raise PropError("lower must be below upper", sw)
         out_steps.append(step)
+    _check_step_ranges(out_steps, where)
     return {"type": "step", "metric": _metric(p, where), "adjustment_type": adj, "steps": out_steps,
             "evaluation_period_s": number(p.get("evaluation_period_s", 60), 1, 86400, "s",
                                           subpath=where + ".evaluation_period_s")}
+
+
+def _check_step_ranges(steps: list[dict], where: str) -> None:
+    """AWS's rules for step adjustments (PutScalingPolicy), on FlowDeck's absolute metric bounds.
+
+    Not both bounds open in one step; at most one step with no lower bound and one with no upper
+    bound; sorted by lower bound, each step starts where the one before ends (no gap, no overlap);
+    and the steps reach to one side of the alarm threshold without end (a range closed at both
+    ends would leave AWS a bound beyond the threshold with no open-ended step after it).
+    """
+    lowest = -math.inf
+    order = sorted(range(len(steps)), key=lambda i: steps[i].get("lower", lowest))
+    for name in ("lower", "upper"):
+        open_ended = [i for i in order if name not in steps[i]]
+        if len(open_ended) > 1:
+            raise PropError(f"steps [{open_ended[0]}] and [{open_ended[1]}] both have no {name} bound; "
+                            "AWS allows that for one step only", f"{where}.steps[{open_ended[1]}]")
+    for i in order:
+        if "lower" not in steps[i] and "upper" not in steps[i]:
+            raise PropError("a step needs a lower or an upper bound (AWS refuses a step with neither)",
+                            f"{where}.steps[{i}]")
+    for before, after in zip(order, order[1:]):
+        end, start = steps[before].get("upper", math.inf), steps[after]["lower"]
+        if end != start:
+            problem = "overlaps" if end > start else "leaves a gap after"
+            raise PropError(f"step [{after}] (from {start:g}) {problem} step [{before}] "
+                            f"(to {_bound(end)}): AWS needs step ranges that touch, with no gap and no overlap",
+                            f"{where}.steps[{after}]")
+    first, last = steps[order[0]], steps[order[-1]]
+    if "lower" in first and "upper" in last:
+        raise PropError(f"the steps cover {first['lower']:g} to {last['upper']:g} only: AWS needs the step "
+                        "with the highest range to have no upper bound or the lowest to have no lower bound",
+                        f"{where}.steps[{order[-1]}]")
+
+
+def _bound(x: float) -> str:
+    return "no upper bound" if math.isinf(x) else f"{x:g}"
 
 
 def _simple(p: dict, where: str) -> dict:
@@ -102,7 +141,7 @@ _BUILDERS = {"target_tracking": _target_tracking, "step": _step, "simple": _simp
 
 def check_policies(value: Any) -> list[dict]:
     if not isinstance(value, list):
-        raise PropError(f"must be a list of policies, not {value!r}")
+        raise PropError(f"must be a list of policies, not {quote(value)}")
     out = []
     for i, p in enumerate(value):
         where = f"[{i}]"

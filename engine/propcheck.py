@@ -17,19 +17,38 @@ class PropError(ValueError):
         self.subpath = subpath
 
 
+QUOTE_CHARS = 60  # a refusal quotes at most this much of a bad value
+
+
+def quote(value: Any) -> str:
+    """repr() of a value for a refusal message, cut to QUOTE_CHARS with an ellipsis."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long for Python to print
+        text = f"<a whole number of about {int(value.bit_length() * 0.30103)} digits>"
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS - 1] + "…"
+
+
 def copy_value(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # a whole number beyond the range of a float
+        return False
 
 
 def number(value: Any, lo: float | None = None, hi: float | None = None, unit: str = "",
            integer: bool = False, subpath: str = "") -> float:
     kind = "a whole number" if integer else "a number"
-    if not _is_number(value) or (integer and float(value) != int(value)):
-        raise PropError(f"must be {kind}, not {value!r}", subpath)
+    if isinstance(value, float) and not math.isfinite(value):
+        kind = "a finite number"
+    if not _is_number(value) or (integer and isinstance(value, float) and not value.is_integer()):
+        raise PropError(f"must be {kind}, not {quote(value)}", subpath)
     u = f" {unit}" if unit else ""
     if lo is not None and value < lo:
         raise PropError(f"{value}{u} is below the minimum of {_fmt(lo)}{u}", subpath)
@@ -44,14 +63,14 @@ def _fmt(x: float) -> str:
 
 def _mapping(value: Any, what: str, subpath: str = "") -> dict:
     if not isinstance(value, dict):
-        raise PropError(f"must be an object ({what}), not {value!r}", subpath)
+        raise PropError(f"must be an object ({what}), not {quote(value)}", subpath)
     return value
 
 
 def _only_keys(value: dict, allowed: set[str], subpath: str = "") -> None:
     for key in value:
         if key not in allowed:
-            raise PropError(f"unknown field {key!r} (expected {', '.join(sorted(allowed))})", f"{subpath}.{key}")
+            raise PropError(f"unknown field {quote(key)} (expected {', '.join(sorted(allowed))})", f"{subpath}.{key}")
 
 
 def check_distribution(value: Any, subpath: str = "") -> dict:
@@ -60,12 +79,12 @@ def check_distribution(value: Any, subpath: str = "") -> dict:
               "lognormal": ("mean", "cv")}
     name = d.get("dist")
     if not isinstance(name, str) or name not in fields:
-        raise PropError(f"dist must be one of {', '.join(fields)}, not {name!r}", subpath + ".dist")
+        raise PropError(f"dist must be one of {', '.join(fields)}, not {quote(name)}", subpath + ".dist")
     _only_keys(d, {"dist", *fields[name]}, subpath)
     out: dict[str, Any] = {"dist": name}
     for f in fields[name]:
         if f not in d:
-            raise PropError(f"a {name} distribution needs {f!r}", subpath)
+            raise PropError(f"a {name} distribution needs {quote(f)}", subpath)
         out[f] = number(d[f], 0.0, 86400.0, subpath=f"{subpath}.{f}")
     if name == "uniform" and out["low"] > out["high"]:
         raise PropError("low must not be above high", subpath)
@@ -81,12 +100,12 @@ def check_pattern(value: Any, subpath: str = "") -> dict:
             "spike": {"at_s": (0.0, 1e7), "duration_s": (0.0, 1e7), "factor": (0.0, 1000.0)}}
     name = d.get("type")
     if not isinstance(name, str) or name not in spec:
-        raise PropError(f"type must be one of {', '.join(spec)}, not {name!r}", subpath + ".type")
+        raise PropError(f"type must be one of {', '.join(spec)}, not {quote(name)}", subpath + ".type")
     _only_keys(d, {"type", *spec[name]}, subpath)
     out: dict[str, Any] = {"type": name}
     for f, (lo, hi) in spec[name].items():
         if f not in d:
-            raise PropError(f"a {name} pattern needs {f!r}", subpath)
+            raise PropError(f"a {name} pattern needs {quote(f)}", subpath)
         out[f] = number(d[f], lo, hi, subpath=f"{subpath}.{f}")
     return out
 
@@ -130,7 +149,7 @@ def check_attributes(value: Any, subpath: str = "") -> dict:
             raise PropError("values must be a non-empty list", p + ".values")
         for i, v in enumerate(values):
             if not (isinstance(v, str) or _is_number(v)):
-                raise PropError(f"a value must be a string or a number, not {v!r}", f"{p}.values[{i}]")
+                raise PropError(f"a value must be a string or a number, not {quote(v)}", f"{p}.values[{i}]")
         weights = g.get("weights", [1.0] * len(values))
         if not isinstance(weights, list) or len(weights) != len(values):
             raise PropError("weights must be a list as long as values", p + ".weights")
@@ -143,7 +162,7 @@ def check_attributes(value: Any, subpath: str = "") -> dict:
 
 def check_node_ref(value: Any, subpath: str = "") -> str:
     if not isinstance(value, str) or not value:
-        raise PropError(f"must be a node id, not {value!r}", subpath)
+        raise PropError(f"must be a node id, not {quote(value)}", subpath)
     return value
 
 
@@ -157,19 +176,19 @@ def check(spec: Any, value: Any) -> Any:
 
 def _check_choice(spec: Any, value: Any) -> str:
     if value not in spec.choices:
-        raise PropError(f"must be one of {', '.join(spec.choices)}, not {value!r}")
+        raise PropError(f"must be one of {', '.join(spec.choices)}, not {quote(value)}")
     return value
 
 
 def _check_bool(spec: Any, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise PropError(f"must be true or false, not {value!r}")
+        raise PropError(f"must be true or false, not {quote(value)}")
     return value
 
 
 def _check_str(spec: Any, value: Any) -> str:
     if not isinstance(value, str):
-        raise PropError(f"must be a string, not {value!r}")
+        raise PropError(f"must be a string, not {quote(value)}")
     return value
 
 

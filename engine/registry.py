@@ -225,13 +225,13 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
 def _check_template(spec: PropSpec, value: Any) -> dict:
     """An instance template: each key an ec2_instance prop, checked by that prop's own spec."""
     if not isinstance(value, dict):
-        raise PropError(f"must be an object (EC2 instance props), not {value!r}")
+        raise PropError(f"must be an object (EC2 instance props), not {propcheck.quote(value)}")
     instance = KINDS["ec2_instance"]
     out = {}
     for key, v in value.items():
         p = instance.prop(key)
         if p is None:
-            raise PropError(f"unknown instance prop {key!r}", f".{key}")
+            raise PropError(f"unknown instance prop {propcheck.quote(key)}", f".{key}")
         try:
             out[key] = p.check(v)
         except PropError as e:
@@ -241,7 +241,7 @@ def _check_template(spec: PropSpec, value: Any) -> dict:
 
 def _check_filter_policy(spec: PropSpec, value: Any) -> dict:
     if not isinstance(value, dict):
-        raise PropError(f"must be an object (an SNS filter policy), not {value!r}")
+        raise PropError(f"must be an object (an SNS filter policy), not {propcheck.quote(value)}")
     try:  # the scope is an edge prop of its own; the loader checks the pair (engine.fileio)
         filter_policy.validate(value, "MessageBody")
     except ValueError as e:

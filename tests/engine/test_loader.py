@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -187,8 +189,12 @@ def test_every_example_loads_and_says_what_it_shows():
 
 # -- fuzzing: random and corrupted files never crash the loader ---------------------------------------
 
+# Also the classes issue 8 found: non-finite and huge numbers (beyond float range) and lone surrogates.
+huge_numbers = st.integers(10**308, 10**400) | st.integers(-10**400, -10**308) | st.sampled_from([math.inf, -math.inf, math.nan])
+surrogate_text = st.text(st.characters(categories=["Cs", "Ll"]), min_size=1, max_size=6)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | st.text(max_size=8)
+    | huge_numbers | surrogate_text,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=20)
 
@@ -221,9 +227,12 @@ def corrupt(path: tuple, value) -> dict:
 def test_corrupted_files_load_or_refuse_cleanly(path, value):
     data = corrupt(path, value)
     try:
-        fileio.from_data(data)
+        doc = fileio.from_data(data)
     except LoadError as e:
         assert e.path.startswith("$") and e.message
+        return
+    again = fileio.loads(fileio.dumps(doc))  # what loads can be saved as UTF-8 and loads back the same
+    assert again.nodes == doc.nodes and again.edges == doc.edges
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -254,3 +263,31 @@ def test_command_line_exit_code_2_on_bad_files(tmp_path_factory, path, value):
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and str(f) in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+# -- fuzzing the graph: self-loops, redrive cycles, second dead-letter queues -----------------------
+
+GRAPH_NODES = [node("c", "client"), node("t", "sns_topic"), node("f", "lambda_function")] + \
+              [node(f"q{k}", "sqs_queue") for k in range(4)]
+GRAPH_IDS = [n["id"] for n in GRAPH_NODES]
+KIND_OF = {n["id"]: n["kind"] for n in GRAPH_NODES}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(GRAPH_IDS), st.sampled_from(GRAPH_IDS)), max_size=10, unique=True))
+def test_random_graphs_load_exactly_when_the_redrive_graph_is_sound(pairs):
+    """The truth is computed independently with networkx: a file loads if and only if every connection
+    is in the registry's table, no edge is a self-loop, and the redrive edges (queue → queue) give
+    each queue at most one dead-letter queue (AWS: one per queue) and form no cycle."""
+    redrive = nx.DiGraph([(a, b) for a, b in pairs if KIND_OF[a] == KIND_OF[b] == "sqs_queue"])
+    sound = (all(registry.connection(KIND_OF[a], KIND_OF[b]) for a, b in pairs)
+             and all(a != b for a, b in pairs)
+             and all(d <= 1 for _, d in redrive.out_degree())
+             and nx.is_directed_acyclic_graph(redrive))
+    data = topology(GRAPH_NODES, list(pairs))
+    try:
+        fileio.from_data(data)
+        assert sound, f"loaded a topology that should be refused: {pairs}"
+    except LoadError as e:
+        assert not sound, f"refused a sound topology: {e}"
+        assert e.path.startswith("$.edges[")
