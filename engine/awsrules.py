@@ -1,7 +1,8 @@
 """Combinations of props that AWS refuses, though each value alone is in range.
 
-One function, `prop_problems`, for every caller: the loader refuses a file with any of these, and
-the app's inspector can ask it before applying an edit. It takes props as written (defaults
+`prop_problems` for a node or a connection and `consumer_edge_problem` for an SQS consumer edge
+(whose limits depend on the queue's type too), for every caller: the loader refuses a file with
+any of these, and the app's inspector can ask them before applying an edit. It takes props as written (defaults
 filled in here) and returns (prop name, message) pairs, empty when AWS would accept them.
 """
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from engine import registry
+from engine.propcheck import quote
 
 SLOW_START_MIN_S = 30.0  # AWS: 0 (off) or 30-900 seconds
 RAW_DELIVERY_TARGETS = ("sqs_queue", "load_balancer", "ec2_instance", "auto_scaling_group")  # SQS, HTTP/S
@@ -59,3 +61,28 @@ def _connection_problems(source: str, target: str, props: dict[str, Any]) -> lis
         return [("raw_message_delivery", "raw message delivery is only for SQS and HTTP/S subscriptions, "
                                          f"not for a subscription to {target} (AWS refuses it)")]
     return []
+
+
+RECEIVE_MAX = 10   # messages one SQS ReceiveMessage returns; the batch limit of EC2 consumers and FIFO sources
+
+
+def consumer_edge_problem(source_kind: str, source_fifo: bool, target_kind: str, edge_id: str,
+                          props: dict[str, Any]) -> tuple[str, str] | None:
+    """(prop, why) when an SQS consumer edge asks for what AWS refuses, else None. The edge is named
+    because the limit depends on both of its ends; values of the wrong type are left to PropSpec.check."""
+    if source_kind != "sqs_queue" or target_kind == "sqs_queue":
+        return None
+    batch = props.get("batch_size")
+    if not isinstance(batch, (int, float)) or isinstance(batch, bool):
+        batch = None
+    if target_kind != "lambda_function":
+        if "maximum_concurrency" in props:
+            return "maximum_concurrency", (f"edge {quote(edge_id)}: maximum_concurrency is a setting of a Lambda event "
+                                           "source mapping (SQS queue → Lambda function) only")
+        if batch is not None and batch > RECEIVE_MAX:
+            return "batch_size", (f"edge {quote(edge_id)}: batch_size {batch} is above {RECEIVE_MAX}, the most one "
+                                  "ReceiveMessage returns to an EC2 consumer")
+    elif source_fifo and batch is not None and batch > RECEIVE_MAX:
+        return "batch_size", (f"edge {quote(edge_id)}: batch_size {batch} is above {RECEIVE_MAX}, the most Lambda takes "
+                              "from a FIFO queue (up to 10,000 only for a standard queue)")
+    return None

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from engine import filter_policy, loadchecks, registry
+from engine import awsrules, filter_policy, loadchecks, registry
 from engine.loadchecks import Refusal as _Refusal
 from engine.model import ACCOUNT_CONCURRENCY, UNRESERVED_MINIMUM, Document, Edge, Node
 from engine.propcheck import PropError, number, quote
@@ -247,7 +247,7 @@ def _edge(raw: Any, path: str, doc: Document) -> Edge:
 
 
 def _check_consumer_edge(src: Node, dst: Node, edge_id: str, props: Any, path_of: Callable[[str], str]) -> None:
-    problem = registry.consumer_edge_problem(src.kind, bool(src.prop("fifo")), dst.kind, edge_id,
+    problem = awsrules.consumer_edge_problem(src.kind, bool(src.prop("fifo")), dst.kind, edge_id,
                                              props if isinstance(props, dict) else {})
     if problem is not None:
         raise _Refusal(path_of(problem[0]), problem[1])

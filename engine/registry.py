@@ -328,31 +328,6 @@ def _connections() -> dict[tuple[str, str], ConnectionSpec]:
 CONNECTIONS: dict[tuple[str, str], ConnectionSpec] = _connections()
 
 
-RECEIVE_MAX = 10   # messages one SQS ReceiveMessage returns; the batch limit of EC2 consumers and FIFO sources
-
-
-def consumer_edge_problem(source_kind: str, source_fifo: bool, target_kind: str, edge_id: str,
-                          props: dict[str, Any]) -> tuple[str, str] | None:
-    """(prop, why) when an SQS consumer edge asks for what AWS refuses, else None. The edge is named
-    because the limit depends on both of its ends; values of the wrong type are left to PropSpec.check."""
-    if source_kind != "sqs_queue" or target_kind == "sqs_queue":
-        return None
-    batch = props.get("batch_size")
-    if not isinstance(batch, (int, float)) or isinstance(batch, bool):
-        batch = None
-    if target_kind != "lambda_function":
-        if "maximum_concurrency" in props:
-            return "maximum_concurrency", (f"edge {edge_id!r}: maximum_concurrency is a setting of a Lambda event "
-                                           "source mapping (SQS queue → Lambda function) only")
-        if batch is not None and batch > RECEIVE_MAX:
-            return "batch_size", (f"edge {edge_id!r}: batch_size {batch} is above {RECEIVE_MAX}, the most one "
-                                  "ReceiveMessage returns to an EC2 consumer")
-    elif source_fifo and batch is not None and batch > RECEIVE_MAX:
-        return "batch_size", (f"edge {edge_id!r}: batch_size {batch} is above {RECEIVE_MAX}, the most Lambda takes "
-                              "from a FIFO queue (up to 10,000 only for a standard queue)")
-    return None
-
-
 def kind(name: str) -> KindSpec:
     return KINDS[name]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from engine.awsrules import RECEIVE_MAX
 from engine.messaging.messages import Message, hop_batch
 from engine.traffic import MESSAGE, RESPONSE
 
@@ -28,7 +29,6 @@ ADD_PER_MINUTE = 300
 SCALE_PERIOD_S = 60.0
 SHORT_POLL_IDLE_S = 1.0
 THROTTLE_BACKOFF_S = 1.0
-RECEIVE_MAX = 10   # messages one ReceiveMessage returns at most
 
 
 class EventSourceMapping:
