@@ -104,8 +104,8 @@ class World:
         for _, _, _, payload in self.kernel.heap:
             if isinstance(payload, Request) and not payload.closed:
                 seen.add(id(payload))
-        for inst in self.instances.values():
-            for r in inst.pending_requests():
+        for inst in self.instances.values():   # those in a slot are in the heap (their completion)
+            for r in (*inst.backlog, *inst.hung):
                 if not r.closed:
                     seen.add(id(r))
         return len(seen)
