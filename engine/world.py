@@ -1,6 +1,7 @@
 """The simulated world built from a Document: components wired by edges, the clock, the records."""
 from __future__ import annotations
 
+from collections import deque
 from itertools import count
 from typing import Any, Callable
 
@@ -18,6 +19,7 @@ COMPONENTS: dict[str, type[Component]] = {
     "client": Client, "load_balancer": LoadBalancer, "ec2_instance": Ec2Instance,
     "auto_scaling_group": AutoScalingGroup,
 }
+TERMINATED_KEPT = 32   # terminated instances still found by id; older ones are forgotten
 # Messaging registers its kinds here when it is imported (engine.messaging).
 EXTRA_COMPONENTS: list[Callable[[], dict[str, type[Component]]]] = []
 
@@ -56,6 +58,7 @@ class World:
         self.components: dict[str, Component] = {}
         self.edges: list[EdgeRt] = []
         self.edge_by_id: dict[str, EdgeRt] = {}
+        self._gone: deque[str] = deque()   # ids of terminated instances, oldest first
         self._build()
 
     def _build(self) -> None:
@@ -96,6 +99,13 @@ class World:
 
     def log(self, node: str, kind: str, text: str) -> None:
         self.activities.append({"t_s": round(self.kernel.now, 6), "node": node, "kind": kind, "text": text})
+
+    def instance_gone(self, inst: Instance) -> None:
+        """A terminated instance stays findable by id (scenario targets, the inspector) until
+        TERMINATED_KEPT later ones have gone, so memory is flat however often groups scale."""
+        self._gone.append(inst.id)
+        if len(self._gone) > TERMINATED_KEPT:
+            self.instances.pop(self._gone.popleft(), None)
 
     # -- the ledger ----------------------------------------------------------------------------------
     def requests_in_flight(self) -> int:
