@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 
 from engine.components.instance import Instance
+from engine.kernel import GC_YOUNG_THRESHOLD, Kernel
 from engine.world import TERMINATED_KEPT
 from tests.engine.helpers import node, simulate
 
@@ -26,3 +27,15 @@ def test_a_group_that_scales_in_and_out_forever_keeps_a_bounded_number_of_instan
     assert len(sim.world.instances) <= TERMINATED_KEPT + len(group.instances)
     assert len(alive) <= TERMINATED_KEPT + len(group.instances) + 2, len(alive)
     assert len(sim.world.__dict__["_message_workers"]) <= TERMINATED_KEPT + len(group.instances) + 2
+
+
+def test_events_run_with_fewer_young_collections_and_the_thresholds_come_back():
+    """Python collects young objects every 700 allocations; with a large live heap that made full
+    collections a third of a heavy run's wall time. While events run the threshold is raised."""
+    before = gc.get_threshold()
+    seen = []
+    k = Kernel()
+    k.at(1.0, lambda _: seen.append(gc.get_threshold()))
+    k.run_until(2.0)
+    assert seen[0][0] == max(before[0], GC_YOUNG_THRESHOLD) and seen[0][1:] == before[1:]
+    assert gc.get_threshold() == before
