@@ -68,3 +68,55 @@ def test_fifo_store_gives_the_model_order(steps):
     got = []
     store.take(10_000, lambda m: (setattr(m, "state", IN_FLIGHT), got.append(m)) is not None)
     assert got == model.take(10_000)
+
+
+class CountingSeq(int):
+    """A sequence number that counts the comparisons made on it (the store's steps)."""
+    steps = 0
+
+    def __lt__(self, other):
+        CountingSeq.steps += 1
+        return int.__lt__(self, other)
+
+    def __gt__(self, other):
+        CountingSeq.steps += 1
+        return int.__gt__(self, other)
+
+
+def steps_per_cycle(backlog: int, groups: int = 4, cycles: int = 200) -> float:
+    """Mean comparisons for one failing consumer's cycle (receive, back from flight, receive,
+    delete, send) with `backlog` visible messages."""
+    store, seq = FifoStore("q"), [0]
+
+    def send():
+        m = Message(seq[0], {}, None, group=f"g{seq[0] % groups}")
+        m.queue, m.seq, m.state = "q", CountingSeq(seq[0]), VISIBLE
+        seq[0] += 1
+        store.add(m)
+
+    def receive():
+        got = []
+        store.take(1, lambda m: (setattr(m, "state", IN_FLIGHT), got.append(m)) is not None)
+        return got[0]
+
+    for _ in range(backlog):
+        send()
+    CountingSeq.steps = 0
+    for _ in range(cycles):
+        m = receive()
+        store.left_flight(m)
+        m.state = VISIBLE
+        store.add(m)
+        m = receive()
+        store.left_flight(m)
+        m.state = GONE
+        send()
+    return CountingSeq.steps / cycles
+
+
+def test_fifo_steps_grow_with_the_log_of_the_backlog_not_the_backlog():
+    """Issue 8: a message back from flight was placed by walking its group from the tail, so the
+    steps grew with the backlog (100 times more at 100,000 than at 1,000). A heap grows with log n:
+    log(100,000) / log(1,000) is 1.67."""
+    small, big = steps_per_cycle(1_000), steps_per_cycle(100_000)
+    assert big <= 2.0 * small, (small, big)
