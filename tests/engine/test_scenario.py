@@ -286,3 +286,22 @@ def test_random_sets_with_zero_weights_and_ramps_to_the_bounds_never_kill_the_ru
         value = owner.props[prop]
         assert value is None or lo <= value <= hi
     assert sim.ledger()["balanced"]
+
+
+def test_weighted_targets_all_unhealthy_fail_open_instead_of_killing_the_run():
+    """a weighs 0, b weighs 1 and crashes: once b is unhealthy the only healthy target weighs 0.
+    AWS: a target group with only unhealthy targets fails open ("the load balancer routes requests
+    to all those targets, regardless of their health status"), and a weight of 0 gets no traffic.
+    Before, random.choices raised ValueError (every weight 0) and the run died."""
+    nodes = [node("c", "client", rate_rps=10, arrival="constant"),
+             node("lb", "load_balancer", algorithm="weighted_random",
+                  health_check={"interval_s": 5, "timeout_s": 2, "healthy_threshold": 2, "unhealthy_threshold": 2}),
+             node("a", "ec2_instance", service_time_s=const(0.01)),
+             node("b", "ec2_instance", service_time_s=const(0.01))]
+    sim = build(nodes, [("c", "lb"), ("lb", "a", {"weight": 0}), ("lb", "b")],
+                [{"at_s": 5, "action": "fail", "target": "b", "mode": "crash"}])
+    sim.run_until(60.0)
+    assert [a["text"] for a in acts(sim, "unhealthy")][0].startswith("Target b is unhealthy")
+    assert sim.world.instances["a"].accepted == 0
+    assert sim.world.components["c"].errors["502"] > 500     # fail open: on to the crashed b
+    assert sim.ledger()["balanced"]
