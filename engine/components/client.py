@@ -13,6 +13,7 @@ from engine.traffic import OK, REQUEST, Request
 
 RECHECK_IDLE_S = 1.0  # with a rate of 0, look again this often
 SAMPLES_KEPT = 10_000  # the first latencies kept one by one, for tests and inspection
+BATCH = 4096           # latencies wait in a small buffer and go into the histogram this many at once
 
 
 class Client(Component):
@@ -24,10 +25,10 @@ class Client(Component):
         self.emitters: list[Callable[[float], None]] = []  # message publishers, added by messaging
         self.sent = self.completed = self.failed = 0
         self.errors = {"500": 0, "502": 0, "503": 0, "504": 0, "timeout": 0}
-        self.latencies = array("d")              # the first SAMPLES_KEPT latencies only
+        self._kept = array("d")                   # the first SAMPLES_KEPT latencies only
+        self._batch = array("d")                  # latencies not yet in _recent (at most BATCH)
         self.latency = LatencyHistogram()         # every latency up to the last sample()
         self._recent = LatencyHistogram()         # those since the last sample()
-        self._record: Callable[[float], None] = self._record_and_keep
         self._boost_factor, self._boost_until = 1.0, -1.0
         self._generation = 0
         self._sampled = (0, 0)  # sent, failed at the last sample
@@ -133,7 +134,10 @@ class Client(Component):
         if r.closed:
             return  # the client gave up on it already
         r.closed = True
-        self._record(self.kernel.now - r.t0)
+        batch = self._batch
+        batch.append(self.kernel.now - r.t0)
+        if len(batch) >= BATCH:
+            self._flush()
         if r.status == OK:
             self.completed += 1
         else:
@@ -144,15 +148,26 @@ class Client(Component):
         if r.closed:
             return
         r.closed = True
-        self._record(self.kernel.now - r.t0)
+        self._batch.append(self.kernel.now - r.t0)
+        if len(self._batch) >= BATCH:
+            self._flush()
         self.failed += 1
         self.errors["timeout"] += 1
 
-    def _record_and_keep(self, latency: float) -> None:
-        self._recent.add(latency)
-        self.latencies.append(latency)
-        if len(self.latencies) >= SAMPLES_KEPT:
-            self._record = self._recent.add   # kept enough: from now on the histogram only
+    def _flush(self) -> None:
+        """Move the buffered latencies into the histogram (keeping the first SAMPLES_KEPT)."""
+        batch = self._batch
+        room = SAMPLES_KEPT - len(self._kept)
+        if room > 0:
+            self._kept.extend(batch[:room])
+        self._recent.add_many(batch)
+        del batch[:]
+
+    @property
+    def latencies(self) -> array:
+        """The first SAMPLES_KEPT latencies, one by one (tests and inspection; reports use the histogram)."""
+        self._flush()
+        return self._kept
 
     # -- live changes -----------------------------------------------------------------------------
     def on_prop_changed(self, name: str) -> None:
@@ -177,6 +192,7 @@ class Client(Component):
 
     def latency_summary(self) -> dict[str, float]:
         """Mean (exact), p50, p95 and p99 (within 0.1 %) of every latency so far."""
+        self._flush()
         lat = LatencyHistogram()
         lat.merge(self.latency)
         lat.merge(self._recent)
@@ -186,6 +202,7 @@ class Client(Component):
     def sample(self, interval: float) -> dict[str, float]:
         sent0, failed0 = self._sampled
         self._sampled = (self.sent, self.failed)
+        self._flush()
         p50, p95, p99 = self._recent.percentiles((50, 95, 99))
         self.latency.merge(self._recent)
         self._recent.clear()

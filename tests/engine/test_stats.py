@@ -3,8 +3,10 @@ and max exact, and a client's memory flat however many requests it makes."""
 from __future__ import annotations
 
 import tracemalloc
+from array import array
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +50,17 @@ def test_percentiles_of_large_random_samples(seed, dist):
     assert_close_percentiles(filled(values.tolist()), values)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(latency, min_size=1, max_size=400))
+def test_a_batch_gives_the_same_as_one_by_one(values):
+    one_by_one, batch = filled(values), LatencyHistogram()
+    batch.add_many(array("d", values))
+    assert_close_percentiles(batch, values)
+    assert (batch.n, batch.lo, batch.hi) == (len(values), min(values), max(values))
+    assert batch.mean() == pytest.approx(one_by_one.mean(), rel=1e-12, abs=1e-300)
+    assert batch.percentiles(QS) == pytest.approx(one_by_one.percentiles(QS), rel=2e-3)
+
+
 @given(st.lists(latency, min_size=1, max_size=100), st.lists(latency, min_size=1, max_size=100))
 def test_merging_two_histograms_is_the_histogram_of_both(a, b):
     h = filled(a)
@@ -71,8 +84,9 @@ def client_bytes(sim, until: float) -> int:
 
 
 def test_a_clients_latency_memory_is_flat_in_the_number_of_requests():
-    """After N and after 10 N requests (N = 20,000) the client holds the same memory within 16 KB
-    (in-flight requests and small counters); one 8-byte sample per request would add 1.4 MB."""
+    """After N and after 10 N requests (N = 20,000) the client holds the same memory within 48 KB
+    (the 32 KB buffer of latencies on their way into the histogram, in-flight requests); one
+    8-byte sample per request would add 1.4 MB."""
     nodes = [node("c", "client", rate_rps=1000), node("lb", "load_balancer"),
              node("s", "ec2_instance", concurrency=100, service_time_s={"dist": "exponential", "mean": 0.01})]
     tracemalloc.start()
@@ -83,4 +97,4 @@ def test_a_clients_latency_memory_is_flat_in_the_number_of_requests():
     finally:
         tracemalloc.stop()
     assert sim.world.components["c"].latency.n + sim.world.components["c"]._recent.n > 190_000
-    assert after_10n - after_n < 16_000, (after_n, after_10n)
+    assert after_10n - after_n < 48_000, (after_n, after_10n)
