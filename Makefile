@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test test-slow bench clean
 
 $(BIN)/flowdeck: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,13 @@ $(VENV)/.test-extras: $(BIN)/flowdeck
 run: $(BIN)/flowdeck
 	$(BIN)/flowdeck $(ARGS)
 
+# The default run leaves out tests marked slow (the soak); `make test-slow` runs only those,
+# `make test PYTEST_ARGS='-m ""'` runs everything.
 test: $(VENV)/.test-extras
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(VENV)/.test-extras
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m slow $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-extras
 	$(BIN)/python tests/perf/bench_engine.py

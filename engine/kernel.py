@@ -7,6 +7,7 @@ same seed gives the same run.
 """
 from __future__ import annotations
 
+import gc
 import random
 import zlib
 from heapq import heappop, heappush
@@ -14,6 +15,12 @@ from itertools import count
 from typing import Any, Callable
 
 Handler = Callable[[Any], None]
+
+# While events run, the cyclic garbage collector looks at young objects every 10,000 allocations
+# instead of Python's 700: a run allocates fast and keeps a large live heap (events, messages),
+# so the default made full collections (which walk every live object, finding almost nothing)
+# about a third of the wall time of a heavy topology (tests/perf/bench_heavy.py).
+GC_YOUNG_THRESHOLD = 10_000
 
 
 class Kernel:
@@ -40,14 +47,20 @@ class Kernel:
     def run_until(self, until: float) -> int:
         """Process every event at or before `until`, then set the clock to `until`."""
         heap, pop, n = self.heap, heappop, 0
-        while heap:
-            event = pop(heap)
-            if event[0] > until:  # one look past the end, put back: cheaper than peeking every time
-                heappush(heap, event)
-                break
-            self.now = event[0]
-            event[2](event[3])
-            n += 1
+        thresholds = gc.get_threshold()
+        if thresholds[0] < GC_YOUNG_THRESHOLD:
+            gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
+        try:
+            while heap:
+                event = pop(heap)
+                if event[0] > until:  # one look past the end, put back: cheaper than peeking every time
+                    heappush(heap, event)
+                    break
+                self.now = event[0]
+                event[2](event[3])
+                n += 1
+        finally:
+            gc.set_threshold(*thresholds)
         self.events += n
         if until > self.now:
             self.now = until

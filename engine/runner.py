@@ -132,7 +132,9 @@ class Runner:
             self.reset(args[0])
             return True
         elif command == "set":
-            scenario.set_prop(world, *args)
+            refused = scenario.set_prop(world, *args)
+            if refused:
+                self._messages.append(refused)
         elif command == "fail":
             target, mode, factor, duration = args
             scenario.fail(world, target, mode, 1, factor, duration)
@@ -199,9 +201,10 @@ class Runner:
         first, self._series_index = self._series_index, len(sim.series["t_s"])
         transfers, self._transfers = self._transfers, []
         reset, self._reset_pending = self._reset_pending, False
+        messages, self._messages = self._messages, []
         return Batch(sim.now, transfers, acts, {nid: c.state() for nid, c in world.components.items()},
                      first, series, self.paused, self.speed, self._achieved_speed(), self._lagging,
-                     sim.kernel.events, reset, self._pause_text)
+                     sim.kernel.events, reset, self._pause_text, messages)
 
     def _achieved_speed(self) -> float:
         wall = time.perf_counter()

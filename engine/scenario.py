@@ -33,21 +33,61 @@ def apply(world: World, act: dict[str, Any], on_pause: Callable[[dict], None] | 
             on_pause(act)
 
 
-def set_prop(world: World, target: str, prop: str, value: Any, ramp_s: float = 0.0) -> None:
-    """Change a node or edge prop now, or linearly over ramp_s for numbers."""
+def set_prop(world: World, target: str, prop: str, value: Any, ramp_s: float = 0.0) -> str | None:
+    """Change a node or edge prop now, or linearly over ramp_s for numbers. A change the engine
+    refuses (see _refusal) is logged and returned, and the prop keeps its value."""
+    refused = _refusal(world, target, prop, value)
+    if refused:
+        world.log(target, "refused", refused)
+        return refused
     start = _current(world, target, prop)
     numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (start, value))
     if ramp_s > 0 and numeric:
         steps = max(1, int(ramp_s * RAMP_STEPS_PER_S))
+        low, high = min(start, value), max(start, value)
         for i in range(1, steps + 1):
             frac = i / steps
             v = start + (value - start) * frac
             v = round(v) if isinstance(value, int) and isinstance(start, int) else v
-            world.kernel.after(ramp_s * frac, lambda x: _write(world, target, prop, x), v)
+            v = min(high, max(low, v))   # rounding must not step past the end (and out of range)
+            world.kernel.after(ramp_s * frac, lambda x: _write_unless_refused(world, target, prop, x), v)
         world.log(target, "set", f"{prop} ramps from {start:g} to {value:g} over {ramp_s:g} s")
     else:
         _write(world, target, prop, value)
         world.log(target, "set", f"{prop} set to {_show(value)}")
+    return None
+
+
+def _refusal(world: World, target: str, prop: str, value: Any) -> str | None:
+    """Why the engine refuses this change, or None. A weighted_random load balancer must keep a
+    weight above zero (AWS refuses a listener rule whose target group weights are all zero)."""
+    if target in world.components:
+        lb = world.components[target]
+        if prop != "algorithm" or value != "weighted_random":
+            return None
+        weights = [e.props["weight"] for e in world.edges if e.source == target and "weight" in e.props]
+    elif prop == "weight":
+        edge = world.edge_by_id[target]
+        lb = world.components[edge.source]
+        if lb.props.get("algorithm") != "weighted_random":
+            return None
+        weights = [value if e is edge else e.props["weight"]
+                   for e in world.edges if e.source == edge.source and "weight" in e.props]
+    else:
+        return None
+    if any(w > 0 for w in weights):
+        return None
+    return (f"Refused: {prop} {_show(value)} would leave every weight of {lb.id} at 0 under weighted_random "
+            "(AWS refuses weights that are all zero); the weights stay as they were")
+
+
+def _write_unless_refused(world: World, target: str, prop: str, value: Any) -> None:
+    """One step of a ramp: written unless a change made since would make it refused."""
+    refused = _refusal(world, target, prop, value)
+    if refused:
+        world.log(target, "refused", refused)
+    else:
+        _write(world, target, prop, value)
 
 
 def _current(world: World, target: str, prop: str) -> Any:

@@ -1,6 +1,7 @@
 """The simulated world built from a Document: components wired by edges, the clock, the records."""
 from __future__ import annotations
 
+from collections import deque
 from itertools import count
 from typing import Any, Callable
 
@@ -12,6 +13,8 @@ from engine.components.instance import Instance
 from engine.kernel import Kernel
 from engine.model import Document, Edge
 from engine.traffic import Request
+
+TERMINATED_KEPT = 32   # terminated instances still found by id; older ones are forgotten
 
 
 class NotSimulated(ValueError):
@@ -30,6 +33,7 @@ class World:
         self.components: dict[str, Component] = {}
         self.edges: list[EdgeRt] = []
         self.edge_by_id: dict[str, EdgeRt] = {}
+        self._gone: deque[str] = deque()   # ids of terminated instances, oldest first
         self._build()
 
     def _build(self) -> None:
@@ -71,6 +75,13 @@ class World:
     def log(self, node: str, kind: str, text: str) -> None:
         self.activities.append({"t_s": round(self.kernel.now, 6), "node": node, "kind": kind, "text": text})
 
+    def instance_gone(self, inst: Instance) -> None:
+        """A terminated instance stays findable by id (scenario targets, the inspector) until
+        TERMINATED_KEPT later ones have gone, so memory is flat however often groups scale."""
+        self._gone.append(inst.id)
+        if len(self._gone) > TERMINATED_KEPT:
+            self.instances.pop(self._gone.popleft(), None)
+
     # -- the ledger ----------------------------------------------------------------------------------
     def requests_in_flight(self) -> int:
         """Requests without an outcome, found where they are (heap, backlogs, slots), not by subtraction."""
@@ -78,8 +89,8 @@ class World:
         for _, _, _, payload in self.kernel.heap:
             if isinstance(payload, Request) and not payload.closed:
                 seen.add(id(payload))
-        for inst in self.instances.values():
-            for r in inst.pending_requests():
+        for inst in self.instances.values():   # those in a slot are in the heap (their completion)
+            for r in (*inst.backlog, *inst.hung):
                 if not r.closed:
                     seen.add(id(r))
         return len(seen)

@@ -119,6 +119,7 @@ class AutoScalingGroup(Component):
     def _ended(self, inst: Instance) -> None:
         inst.terminate()
         self.instances.remove(inst)
+        self.world.instance_gone(inst)
         self.handled_by_gone += inst.handled
         self.terminated += 1
         self._activity_step_done(inst)

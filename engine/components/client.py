@@ -8,10 +8,12 @@ from typing import Any, Callable
 
 from engine.components.base import Component
 from engine.distributions import unit_exponentials
-from engine.stats import percentiles
+from engine.stats import LatencyHistogram
 from engine.traffic import OK, REQUEST, Request
 
 RECHECK_IDLE_S = 1.0  # with a rate of 0, look again this often
+SAMPLES_KEPT = 10_000  # the first latencies kept one by one, for tests and inspection
+BATCH = 4096           # latencies wait in a small buffer and go into the histogram this many at once
 
 
 class Client(Component):
@@ -23,10 +25,13 @@ class Client(Component):
         self.emitters: list[Callable[[float], None]] = []  # message publishers, added by messaging
         self.sent = self.completed = self.failed = 0
         self.errors = {"500": 0, "502": 0, "503": 0, "504": 0, "timeout": 0}
-        self.latencies = array("d")
+        self._kept = array("d")                   # the first SAMPLES_KEPT latencies only
+        self._batch = array("d")                  # latencies not yet in _recent (at most BATCH)
+        self.latency = LatencyHistogram()         # every latency up to the last sample()
+        self._recent = LatencyHistogram()         # those since the last sample()
         self._boost_factor, self._boost_until = 1.0, -1.0
         self._generation = 0
-        self._sampled = (0, 0, 0)  # sent, latencies, failed at the last sample
+        self._sampled = (0, 0)  # sent, failed at the last sample
         self._rec = world.rec
         self._exp1 = unit_exponentials(self.rng)
         self._refresh_rate_bound()
@@ -129,7 +134,10 @@ class Client(Component):
         if r.closed:
             return  # the client gave up on it already
         r.closed = True
-        self.latencies.append(self.kernel.now - r.t0)
+        batch = self._batch
+        batch.append(self.kernel.now - r.t0)
+        if len(batch) >= BATCH:
+            self._flush()
         if r.status == OK:
             self.completed += 1
         else:
@@ -140,9 +148,26 @@ class Client(Component):
         if r.closed:
             return
         r.closed = True
-        self.latencies.append(self.kernel.now - r.t0)
+        self._batch.append(self.kernel.now - r.t0)
+        if len(self._batch) >= BATCH:
+            self._flush()
         self.failed += 1
         self.errors["timeout"] += 1
+
+    def _flush(self) -> None:
+        """Move the buffered latencies into the histogram (keeping the first SAMPLES_KEPT)."""
+        batch = self._batch
+        room = SAMPLES_KEPT - len(self._kept)
+        if room > 0:
+            self._kept.extend(batch[:room])
+        self._recent.add_many(batch)
+        del batch[:]
+
+    @property
+    def latencies(self) -> array:
+        """The first SAMPLES_KEPT latencies, one by one (tests and inspection; reports use the histogram)."""
+        self._flush()
+        return self._kept
 
     # -- live changes -----------------------------------------------------------------------------
     def on_prop_changed(self, name: str) -> None:
@@ -166,15 +191,21 @@ class Client(Component):
         return {"sent": self.sent, "completed": self.completed, "failed": self.failed}
 
     def latency_summary(self) -> dict[str, float]:
-        lat = self.latencies
-        mean = sum(lat) / len(lat) if lat else 0.0
-        p50, p95, p99 = percentiles(lat, (50, 95, 99))
-        return {"mean": mean, "p50": p50, "p95": p95, "p99": p99}
+        """Mean (exact), p50, p95 and p99 (within 0.1 %) of every latency so far."""
+        self._flush()
+        lat = LatencyHistogram()
+        lat.merge(self.latency)
+        lat.merge(self._recent)
+        p50, p95, p99 = lat.percentiles((50, 95, 99))
+        return {"mean": lat.mean(), "p50": p50, "p95": p95, "p99": p99}
 
     def sample(self, interval: float) -> dict[str, float]:
-        sent0, lat0, failed0 = self._sampled
-        self._sampled = (self.sent, len(self.latencies), self.failed)
-        p50, p95, p99 = percentiles(self.latencies[lat0:], (50, 95, 99))
+        sent0, failed0 = self._sampled
+        self._sampled = (self.sent, self.failed)
+        self._flush()
+        p50, p95, p99 = self._recent.percentiles((50, 95, 99))
+        self.latency.merge(self._recent)
+        self._recent.clear()
         return {"sent_rps": (self.sent - sent0) / interval, "errors_rps": (self.failed - failed0) / interval,
                 "latency_p50_s": p50, "latency_p95_s": p95, "latency_p99_s": p99}
 

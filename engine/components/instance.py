@@ -172,8 +172,8 @@ class Instance:
         """The process is gone: everything in progress or waiting gets a 502."""
         now = self.kernel.now
         self.area += self.busy * (now - self.area_t)
-        self.area_t, self.busy = now, 0
         lost = self.serving() + list(self.backlog) + self.hung
+        self.area_t, self.busy = now, 0
         self.epoch += 1
         self.hung = []
         self.backlog.clear()
@@ -190,6 +190,8 @@ class Instance:
     def serving(self) -> list[Request]:
         """Requests in a request slot now: found through their completion events (only a crash or a
         termination asks, so the hot path keeps no set of them)."""
+        if not self.busy:   # the usual case of a drained instance: no scan of the whole heap
+            return []
         finish, epoch = self._finish, self.epoch
         return [p for _, _, h, p in self.kernel.heap if h == finish and p.epoch == epoch]
 

@@ -161,13 +161,23 @@ class LoadBalancer(Component):
             self._rr = (self._rr + 1) % n  # rotate the start so ties are shared out
             target = min(targets[self._rr:] + targets[:self._rr], key=_outstanding)
         elif algorithm == "weighted_random":
-            target = self.rng.choices(targets, [t.weight for t in targets])[0]
+            target = self._weighted(targets)
         else:
             target = targets[int(self.rng.random() * n)]
         slow = self._slow
         if slow > 0 and n > 1:
             target = self._slow_start(target, targets, slow)
         return target
+
+    def _weighted(self, targets: list[Target]) -> Target:
+        """By weight. When every routable target weighs 0, the weighted ones are all unhealthy: like
+        a target group with only unhealthy targets, they fail open (AWS). With no weight above 0 at
+        all (refused on load and on change), evenly, rather than stopping the run."""
+        weights = [t.weight for t in targets]
+        if not any(weights):
+            targets = [t for t in self.targets if t.weight > 0 and t.health == UNHEALTHY and not t.draining] or targets
+            weights = [t.weight for t in targets] if any(t.weight for t in targets) else None
+        return self.rng.choices(targets, weights)[0]
 
     def _slow_start(self, target: Target, targets: list[Target], slow: float) -> Target:
         """A target in slow start keeps a request with a probability that ramps from 0 to 1."""

@@ -9,6 +9,7 @@ closed: they belong to the message ledger, not to the client request ledger.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from weakref import WeakValueDictionary
 
 from engine.components.instance import PENDING, RUNNING, TERMINATED
 from engine.traffic import MESSAGE, OK, Request
@@ -182,7 +183,8 @@ class InstancePoller:
 
 def attach(world: Any, inst: Any, queue: "SqsQueue", edge: Any) -> InstancePoller:
     """Make inst consume queue along edge (one Worker per instance, one poller per queue)."""
-    workers: dict[int, Worker] = world.__dict__.setdefault("_message_workers", {})
+    # weak: a terminated instance's worker goes once its pollers are done (memory flat as groups scale)
+    workers: WeakValueDictionary[int, Worker] = world.__dict__.setdefault("_message_workers", WeakValueDictionary())
     worker = workers.get(inst.no)
     if worker is None:
         worker = workers[inst.no] = Worker(world, inst)

@@ -9,7 +9,6 @@ whose first visible message is the oldest.
 """
 from __future__ import annotations
 
-from collections import deque
 from heapq import heappop, heappush
 from typing import Callable
 
@@ -47,33 +46,48 @@ class StandardStore:
 
 
 class FifoStore:
+    """Per group a heap of (seq, message), so a message coming back from flight takes its place
+    before later ones in O(log n); a heap of ready groups keyed by their head's seq. Entries of
+    messages gone while visible (expired, deleted) are dropped when they reach a group's top, which
+    is kept valid: every operation is O(log n) in the backlog."""
+
     def __init__(self, queue: object) -> None:
         self.queue = queue
-        self.groups: dict[str | None, deque[Message]] = {}
+        self.groups: dict[str | None, list[tuple[int, Message]]] = {}
         self.in_flight: dict[str | None, int] = {}
         self.ready: list[tuple[int, str | None]] = []   # (seq of the group's head, group): lazy entries
 
     def add(self, m: Message) -> None:
         """Insert in enqueue order: a message coming back from flight goes before later ones."""
-        q = self.groups.setdefault(m.group, deque())
-        i = len(q)
-        while i and q[i - 1].seq > m.seq:
-            i -= 1
-        q.insert(i, m)
-        if i == 0:
+        q = self.groups.get(m.group)
+        if q is None:
+            q = self.groups[m.group] = []
+        entry = (m.seq, m)
+        heappush(q, entry)
+        if q[0] is entry:
             self._offer(m.group)
 
     def _offer(self, group: str | None) -> None:
         q = self.groups.get(group)
         if q and not self.in_flight.get(group):
-            heappush(self.ready, (q[0].seq, group))
+            heappush(self.ready, (q[0][0], group))
+
+    def _clean(self, group: str | None, q: list[tuple[int, Message]]) -> None:
+        """Drop gone entries from the group's top; forget the group when nothing is left."""
+        queue = self.queue
+        while q:
+            seq, m = q[0]
+            if m.state is VISIBLE and m.queue is queue and m.seq == seq:
+                return
+            heappop(q)
+        del self.groups[group]
 
     def _next_group(self) -> str | None | bool:
         ready, groups, flight = self.ready, self.groups, self.in_flight
         while ready:
             seq, group = heappop(ready)
             q = groups.get(group)
-            if q and not flight.get(group) and q[0].seq == seq:
+            if q and not flight.get(group) and q[0][0] == seq:
                 return group
         return False
 
@@ -85,13 +99,12 @@ class FifoStore:
                 break
             q = groups[group]
             while q and got < n:
-                m = q.popleft()
+                m = heappop(q)[1]
                 if accept(m):
                     got += 1
                     flight[group] = flight.get(group, 0) + 1
-            if not q:
-                del groups[group]
-            elif not flight.get(group):
+                self._clean(group, q)
+            if q and not flight.get(group):
                 self._offer(group)   # its messages all went to the DLQ: still ready
         return got
 
@@ -104,12 +117,9 @@ class FifoStore:
             self._offer(m.group)
 
     def discard(self, m: Message) -> None:
+        """A visible message left (expired, deleted): its entry is dropped when it reaches the top."""
         q = self.groups.get(m.group)
-        if not q:
-            return
-        head = q[0] is m
-        q.remove(m)
-        if not q:
-            del self.groups[m.group]
-        elif head:
+        if q and q[0][1] is m:
+            heappop(q)
+            self._clean(m.group, q)
             self._offer(m.group)

@@ -16,7 +16,7 @@ MAX_ROWS = 5000
 COLUMNS = ("Time", "Node", "What", "Why")
 TONES = {"failure": "unhealthy", "unhealthy": "unhealthy", "scale_out": "healthy", "healthy": "healthy",
          "in_service": "healthy", "scale_in": "draining", "recover": "healthy", "caption": "accent",
-         "pause": "accent", "spike": "warning", "set": "accent"}
+         "pause": "accent", "spike": "warning", "set": "accent", "refused": "warning"}
 ANY = None   # "every node" / "every kind"; a node of "" is the scenario itself
 
 

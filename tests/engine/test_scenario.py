@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.fileio import from_data
 from engine.simulation import Simulation
@@ -201,3 +203,105 @@ def test_pause_calls_the_live_views_hook():
     sim = build(*tier(), [{"at_s": 20, "action": "pause"}], on_pause=seen.append)
     sim.run_until(60.0)
     assert seen == [{"at_s": 20, "action": "pause"}] and sim.now == 60.0
+
+
+# -- refused and clamped changes -----------------------------------------------------------------------------
+def weighted(scenario=None, algorithm: str = "weighted_random", **kw):
+    nodes = [node("c", "client", rate_rps=10, arrival="constant"),
+             node("lb", "load_balancer", algorithm=algorithm),
+             node("a", "ec2_instance", service_time_s=const(0.01)),
+             node("b", "ec2_instance", service_time_s=const(0.01))]
+    return build(nodes, [("c", "lb", {"latency_ms": 5}), ("lb", "a"), ("lb", "b")], scenario, **kw)
+
+
+def test_a_set_that_would_zero_every_weight_is_refused_and_logged():
+    """AWS refuses a weighted forward action whose target group weights are all zero
+    (ELBv2 ModifyListener/ModifyRule: at least one weight must be above 0); before, random.choices
+    raised ValueError and the run died."""
+    sim = weighted([{"at_s": 5, "action": "set", "target": "e1", "prop": "weight", "value": 0},
+                    {"at_s": 10, "action": "set", "target": "e2", "prop": "weight", "value": 0}])
+    sim.run_until(30.0)
+    [refused] = acts(sim, "refused")
+    assert refused["t_s"] == 10 and refused["node"] == "e2" and "every weight of lb" in refused["text"]
+    assert sim.world.edge_by_id["e2"].props["weight"] == 1.0
+    assert sim.world.instances["b"].accepted >= 250      # b keeps its weight and all the traffic
+
+
+def test_switching_to_weighted_random_with_all_weights_zero_is_refused():
+    sim = weighted([{"at_s": 5, "action": "set", "target": "e1", "prop": "weight", "value": 0},
+                    {"at_s": 5, "action": "set", "target": "e2", "prop": "weight", "value": 0},
+                    {"at_s": 10, "action": "set", "target": "lb", "prop": "algorithm", "value": "weighted_random"}],
+                   algorithm="round_robin")
+    sim.run_until(20.0)
+    assert [a["node"] for a in acts(sim, "refused")] == ["lb"]
+    assert sim.world.components["lb"].props["algorithm"] == "round_robin"
+
+
+def test_a_live_change_that_zeroes_every_weight_comes_back_as_a_message():
+    from engine.runner import Runner
+    r = Runner(weighted().doc)
+    r.set_prop("e1", "weight", 0.0)
+    r.set_prop("e2", "weight", 0.0)
+    r.apply_controls()
+    r.step(5.0)
+    batch = r.make_batch()
+    assert len(batch.messages) == 1 and "every weight of lb" in batch.messages[0]
+    assert any(a["kind"] == "refused" for a in batch.activities)
+    assert r.make_batch().messages == []
+
+
+def test_a_ramp_to_a_bound_ends_on_it_not_past_it():
+    """3 + (0.001 - 3) * 1.0 is 0.0009999999999998899 in floating point, below timeout_s's minimum
+    of 0.001: the ramp used to die with PropError on its last step."""
+    sim = weighted([{"at_s": 1, "action": "set", "target": "c", "prop": "timeout_s", "value": 3, "ramp_s": 0},
+                    {"at_s": 2, "action": "set", "target": "c", "prop": "timeout_s", "value": 0.001, "ramp_s": 7}])
+    sim.run_until(12.0)
+    assert sim.world.components["c"].props["timeout_s"] == 0.001
+
+
+ranged = [("c", "rate_rps", 0.0, 1_000_000.0), ("c", "timeout_s", 0.001, 86400.0),
+          ("e0", "latency_ms", 0.0, 60000.0), ("e1", "weight", 0.0, 1000.0), ("e2", "weight", 0.0, 1000.0)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(
+    st.tuples(st.sampled_from(ranged), st.sampled_from(["min", "max"]), st.floats(0, 5), st.floats(0, 20)),
+    st.tuples(st.just(("lb", "algorithm", None, None)), st.sampled_from(["weighted_random", "round_robin"]),
+              st.just(0.0), st.floats(0, 20))), max_size=12), st.integers(1, 3))
+def test_random_sets_with_zero_weights_and_ramps_to_the_bounds_never_kill_the_run(sets, seed):
+    scenario = []
+    for (target, prop, lo, hi), to, ramp, at in sets:
+        value = to if prop == "algorithm" else {"min": lo, "max": hi}[to]
+        if prop == "rate_rps" and to == "max":
+            value = 50.0     # the top of the range would only make the example slow
+        scenario.append({"at_s": at, "action": "set", "target": target, "prop": prop, "value": value,
+                         "ramp_s": ramp})
+    sim = weighted(scenario, seed=seed)
+    sim.run_until(30.0)
+    lb = sim.world.components["lb"]
+    weights = [sim.world.edge_by_id[e].props["weight"] for e in ("e1", "e2")]
+    assert lb.props["algorithm"] != "weighted_random" or max(weights) > 0
+    for target, prop, lo, hi in ranged:
+        owner = sim.world.components.get(target) or sim.world.edge_by_id[target]
+        value = owner.props[prop]
+        assert value is None or lo <= value <= hi
+    assert sim.ledger()["balanced"]
+
+
+def test_weighted_targets_all_unhealthy_fail_open_instead_of_killing_the_run():
+    """a weighs 0, b weighs 1 and crashes: once b is unhealthy the only healthy target weighs 0.
+    AWS: a target group with only unhealthy targets fails open ("the load balancer routes requests
+    to all those targets, regardless of their health status"), and a weight of 0 gets no traffic.
+    Before, random.choices raised ValueError (every weight 0) and the run died."""
+    nodes = [node("c", "client", rate_rps=10, arrival="constant"),
+             node("lb", "load_balancer", algorithm="weighted_random",
+                  health_check={"interval_s": 5, "timeout_s": 2, "healthy_threshold": 2, "unhealthy_threshold": 2}),
+             node("a", "ec2_instance", service_time_s=const(0.01)),
+             node("b", "ec2_instance", service_time_s=const(0.01))]
+    sim = build(nodes, [("c", "lb"), ("lb", "a", {"weight": 0}), ("lb", "b")],
+                [{"at_s": 5, "action": "fail", "target": "b", "mode": "crash"}])
+    sim.run_until(60.0)
+    assert [a["text"] for a in acts(sim, "unhealthy")][0].startswith("Target b is unhealthy")
+    assert sim.world.instances["a"].accepted == 0
+    assert sim.world.components["c"].errors["502"] > 500     # fail open: on to the crashed b
+    assert sim.ledger()["balanced"]
