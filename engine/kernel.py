@@ -37,12 +37,22 @@ class Kernel:
     def after(self, delay: float, handler: Handler, payload: Any = None) -> None:
         heappush(self.heap, (self.now + delay, next(self.seq), handler, payload))
 
-    def every(self, period: float, handler: Callable[[], Any], first: float | None = None) -> None:
-        """Call handler() every period seconds; it stops when handler returns False."""
-        def tick(_: Any) -> None:
-            if handler() is not False:
-                self.after(period, tick)
-        self.at(self.now + period if first is None else first, tick)
+    def every(self, period: float, handler: Callable[..., Any], first: float | None = None,
+              args: tuple = ()) -> None:
+        """Call handler(*args) every period seconds; it stops when handler returns False."""
+        self.at(self.now + period if first is None else first, Periodic(self, period, handler, args).tick)
+
+    # A checkpoint pickles the kernel: the sequence counter goes as the number it would give next
+    # (an itertools.count itself will not pickle in future Pythons).
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["seq"] = next_seq = next(self.seq)
+        self.seq = count(next_seq)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.seq = count(state["seq"])
 
     def run_until(self, until: float) -> int:
         """Process every event at or before `until`, then set the clock to `until`."""
@@ -80,3 +90,17 @@ class Kernel:
         """A random stream of its own for each named user, so adding one component does not
         shift the numbers every other component draws."""
         return random.Random((self.seed << 32) ^ zlib.crc32(name.encode("utf-8")))
+
+
+class Periodic:
+    """A handler called every `period` seconds (Kernel.every): plain data and a bound method on
+    the heap, never a closure, so the heap pickles."""
+
+    __slots__ = ("kernel", "period", "handler", "args")
+
+    def __init__(self, kernel: Kernel, period: float, handler: Callable[..., Any], args: tuple) -> None:
+        self.kernel, self.period, self.handler, self.args = kernel, period, handler, args
+
+    def tick(self, _: Any) -> None:
+        if self.handler(*self.args) is not False:
+            self.kernel.after(self.period, self.tick)

@@ -1,6 +1,7 @@
 """Scenario actions (FORMAT.md 1.3) and the live controls that share their effects."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Callable
 
 from engine import registry
@@ -12,9 +13,16 @@ RAMP_STEPS_PER_S = 4  # a ramped set changes the value this many times a second
 
 
 def schedule(world: World, actions: list[dict[str, Any]], on_pause: Callable[[dict], None] | None = None) -> None:
-    """Put every scenario action on the kernel's clock."""
+    """Put every scenario action on the kernel's clock. The heap holds partials of this module's
+    functions and plain data, never closures, so a checkpoint pickles it; the pause hook (the live
+    view's) lives on the world and is left out of checkpoints."""
+    world.on_pause = on_pause
     for act in sorted(actions, key=lambda a: a["at_s"]):
-        world.kernel.at(act["at_s"], lambda a: apply(world, a, on_pause), act)
+        world.kernel.at(act["at_s"], partial(_apply_scheduled, world), act)
+
+
+def _apply_scheduled(world: World, act: dict[str, Any]) -> None:
+    apply(world, act, world.on_pause)
 
 
 def apply(world: World, act: dict[str, Any], on_pause: Callable[[dict], None] | None = None) -> None:
@@ -50,7 +58,7 @@ def set_prop(world: World, target: str, prop: str, value: Any, ramp_s: float = 0
             v = start + (value - start) * frac
             v = round(v) if isinstance(value, int) and isinstance(start, int) else v
             v = min(high, max(low, v))   # rounding must not step past the end (and out of range)
-            world.kernel.after(ramp_s * frac, lambda x: _write_unless_refused(world, target, prop, x), v)
+            world.kernel.after(ramp_s * frac, partial(_write_unless_refused, world, target, prop), v)
         world.log(target, "set", f"{prop} ramps from {start:g} to {value:g} over {ramp_s:g} s")
     else:
         _write(world, target, prop, value)
@@ -137,7 +145,7 @@ def fail(world: World, target: str, mode: str, count: int = 1, factor: float = 1
         world.log(inst.owner.id, "failure", f"Instance {inst.id} {words}"
                   + (f" for {duration_s:g} s" if duration_s else ""))
         if duration_s:
-            world.kernel.after(duration_s, lambda i: _recover_instance(world, i), inst)
+            world.kernel.after(duration_s, partial(_recover_instance, world), inst)
     if not victims:
         world.log(target, "failure", f"No running instance of {target} to fail ({mode})")
     return [i.id for i in victims]

@@ -1,6 +1,7 @@
 """A simulation run: the world, its scenario, the sampled series and the run report (FORMAT.md 2)."""
 from __future__ import annotations
 
+import pickle
 from typing import Any, Callable
 
 from engine import scenario
@@ -24,6 +25,24 @@ class Simulation:
         self._last_sample_t = 0.0
         scenario.schedule(self.world, doc.scenario, on_pause)
         self.kernel.every(series_interval, self._sample, first=0.0)
+
+    # -- checkpoints (FORMAT.md 4.4) -----------------------------------------------------------------
+    def checkpoint(self) -> bytes:
+        """The whole run as bytes: `restore` continues it exactly, in this process or another.
+
+        Everything a run holds is plain data and bound methods (DESIGN.md 2), so this is a pickle;
+        the live view's pause hook is left out (the runner attaches its own after a restore).
+        A checkpoint is FlowDeck's own working data, not a file format: load only checkpoints this
+        program made (unpickling runs code named in the data).
+        """
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def restore(cls, data: bytes) -> "Simulation":
+        sim = pickle.loads(data)
+        if not isinstance(sim, cls):
+            raise TypeError(f"not a FlowDeck simulation checkpoint but {type(sim).__name__}")
+        return sim
 
     @property
     def now(self) -> float:

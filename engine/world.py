@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections import deque
-from itertools import count
 from typing import Any, Callable
 
 from engine import registry
@@ -29,7 +28,10 @@ class World:
         self.rec = self.transfers.append
         self.activities: list[dict[str, Any]] = []
         self.instances: dict[str, Instance] = {}
-        self._instance_no = count()
+        self._instance_no = 0
+        self.message_ids = 0        # the last message id given (engine.messaging.messages.new_id)
+        self.lambda_pool: Any = None   # the account's Lambda concurrency, made by the first function
+        self.on_pause: Callable[[dict], None] | None = None   # the live view's hook (engine.scenario)
         self.components: dict[str, Component] = {}
         self.edges: list[EdgeRt] = []
         self.edge_by_id: dict[str, EdgeRt] = {}
@@ -70,7 +72,12 @@ class World:
         return edge.props.get(name)
 
     def next_instance_no(self) -> int:
-        return next(self._instance_no)
+        self._instance_no += 1
+        return self._instance_no - 1
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a checkpoint keeps: everything but the live view's pause hook."""
+        return {**self.__dict__, "on_pause": None}
 
     def log(self, node: str, kind: str, text: str) -> None:
         self.activities.append({"t_s": round(self.kernel.now, 6), "node": node, "kind": kind, "text": text})

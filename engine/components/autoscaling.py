@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 from engine import registry
@@ -47,7 +48,7 @@ class AutoScalingGroup(Component):
         self.kernel.every(HEALTH_SWEEP_S, self._health_sweep, first=self.rng.uniform(0, HEALTH_SWEEP_S))
         for policy in self.policies:
             policy.window.restart()  # the instances up at time 0 are measured from time 0
-            self.kernel.every(policy.period, lambda p=policy: self._evaluate(p))
+            self.kernel.every(policy.period, self._evaluate, args=(policy,))
         for spec in self.props["policies"]:
             if spec["type"] == "scheduled":
                 self.kernel.at(spec["at_s"], self._scheduled, spec)
@@ -107,14 +108,15 @@ class AutoScalingGroup(Component):
         if not waiting:
             self._ended(inst)
             return
-        remaining = {"n": len(waiting)}
-
-        def one_gone() -> None:
-            remaining["n"] -= 1
-            if remaining["n"] == 0:
-                self._ended(inst)
+        inst.targets_draining = len(waiting)
         for target in waiting:
-            target.lb.deregister(target, one_gone)
+            target.lb.deregister(target, partial(self._target_gone, inst))
+
+    def _target_gone(self, inst: Instance) -> None:
+        """One load balancer has let inst go; it ends when the last one has."""
+        inst.targets_draining -= 1
+        if inst.targets_draining == 0:
+            self._ended(inst)
 
     def _ended(self, inst: Instance) -> None:
         inst.terminate()

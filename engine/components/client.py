@@ -80,7 +80,7 @@ class Client(Component):
             return
         bound = self._rate_bound
         if self._steady and bound > 0:  # the common case, kept short
-            heappush(k.heap, (k.now + next(self._exp1) / bound, next(k.seq), self._arrive, self._generation))
+            heappush(k.heap, (k.now + self._exp1() / bound, next(k.seq), self._arrive, self._generation))
             return
         if bound <= 0:
             k.at(k.now + RECHECK_IDLE_S, self._arrive_none, self._generation)
@@ -107,7 +107,9 @@ class Client(Component):
         self.send_one()
         if self._steady and self._rate_bound > 0:  # _schedule_next's common case, inlined
             k = self.kernel
-            heappush(k.heap, (k.now + next(self._exp1) / self._rate_bound, next(k.seq), self._arrive, generation))
+            draws = self._exp1.values   # Sampler.__call__, inlined
+            gap = draws.pop() if draws else self._exp1.refill()
+            heappush(k.heap, (k.now + gap / self._rate_bound, next(k.seq), self._arrive, generation))
         else:
             self._schedule_next()
 
@@ -178,8 +180,11 @@ class Client(Component):
         """Multiply the rate for a while (the live view's 'spike traffic' action)."""
         self._boost_factor, self._boost_until = factor, self.kernel.now + duration_s
         self._reschedule()
-        self.kernel.at(self._boost_until, lambda _: self._reschedule())
+        self.kernel.at(self._boost_until, self._end_boost)
         self.log("spike", f"Traffic x{factor:g} for {duration_s:g} s")
+
+    def _end_boost(self, _: object) -> None:
+        self._reschedule()
 
     def _reschedule(self) -> None:
         self._refresh_rate_bound()

@@ -28,6 +28,8 @@ class Instance:
         self.busy = 0
         self.area, self.area_t = 0.0, self.kernel.now   # integral of busy slots over time
         self.epoch = 0   # bumped when the process dies: completions of an older epoch are void
+        self.message_worker: Any = None   # its SQS consumer side, if it consumes a queue (engine.messaging)
+        self.targets_draining = 0         # load balancers still draining it while it terminates
         self.backlog: deque[Request] = deque()
         self.hung: list[Request] = []
         self._watchdog_at: float | None = None
@@ -79,7 +81,8 @@ class Instance:
         self.area_t = now
         self.busy += 1
         r.epoch = self.epoch
-        service = self._service()
+        draws = self._service.values   # Sampler.__call__, inlined: every request passes here
+        service = draws.pop() if draws else self._service.refill()
         if self.failure is not None and self.failure == "slow":
             service *= self.fail_factor
         done = now + service

@@ -1,6 +1,7 @@
 """The Application Load Balancer: routing, health checks, fail-open, timeouts, draining, slow start."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Callable
 
 from engine.components.base import Component
@@ -83,8 +84,11 @@ class LoadBalancer(Component):
         elif result == "refused":
             self._probe_result(target, False, "connection refused")
         else:  # no answer: the check fails when its timeout runs out
-            self.kernel.after(hc["timeout_s"], lambda t: self._probe_result(t, False, f"timed out after {hc['timeout_s']:g} s"), target)
+            self.kernel.after(hc["timeout_s"], partial(self._probe_failed, f"timed out after {hc['timeout_s']:g} s"), target)
         self.kernel.after(hc["interval_s"], self._probe, target)
+
+    def _probe_failed(self, why: str, target: Target) -> None:
+        self._probe_result(target, False, why)
 
     def _probe_result(self, target: Target, ok: bool, why: str) -> None:
         if not target.active:

@@ -9,7 +9,6 @@ closed: they belong to the message ledger, not to the client request ledger.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from weakref import WeakValueDictionary
 
 from engine.components.instance import PENDING, RUNNING, TERMINATED
 from engine.traffic import MESSAGE, OK, Request
@@ -183,11 +182,11 @@ class InstancePoller:
 
 def attach(world: Any, inst: Any, queue: "SqsQueue", edge: Any) -> InstancePoller:
     """Make inst consume queue along edge (one Worker per instance, one poller per queue)."""
-    # weak: a terminated instance's worker goes once its pollers are done (memory flat as groups scale)
-    workers: WeakValueDictionary[int, Worker] = world.__dict__.setdefault("_message_workers", WeakValueDictionary())
-    worker = workers.get(inst.no)
+    # The instance holds its worker, so a terminated instance's worker goes with it (memory flat as
+    # groups scale, and no weak references: a checkpoint pickles the world).
+    worker = inst.message_worker
     if worker is None:
-        worker = workers[inst.no] = Worker(world, inst)
+        worker = inst.message_worker = Worker(world, inst)
     poller = InstancePoller(worker, queue, edge)
     worker.pollers.append(poller)
     return poller

@@ -49,9 +49,9 @@ class AccountPool:
 
 
 def account_pool(world: Any) -> AccountPool:
-    pool = world.__dict__.get("_lambda_pool")
+    pool = world.lambda_pool
     if pool is None:
-        pool = world.__dict__["_lambda_pool"] = AccountPool(getattr(world.doc, "account_concurrency", 1000))
+        pool = world.lambda_pool = AccountPool(getattr(world.doc, "account_concurrency", 1000))
     return pool
 
 

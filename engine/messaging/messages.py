@@ -11,7 +11,8 @@ import bisect
 import hashlib
 import json
 from collections import deque
-from itertools import accumulate, count
+from functools import partial
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Callable
 
 from engine.traffic import MESSAGE
@@ -39,7 +40,8 @@ _ENVELOPE_AFTER = {
                       + _ENVELOPE_ARN + ":" + "0" * 36,
 }
 
-# Where a copy is inside a queue (Message.state); GONE once it has left every queue.
+# Where a copy is inside a queue (Message.state); GONE once it has left every queue. Compare with
+# ==, never `is`: a restored checkpoint holds copies of these strings.
 VISIBLE, IN_FLIGHT, DELAYED, TRANSIT, GONE = "visible", "in_flight", "delayed", "transit", "gone"
 
 
@@ -107,10 +109,8 @@ class Message:
 
 def new_id(world: "World") -> int:
     """Message ids, unique in the world and the same on every run of the same file."""
-    ids = world.__dict__.get("_message_ids")
-    if ids is None:
-        ids = world.__dict__["_message_ids"] = count(1)
-    return next(ids)
+    world.message_ids += 1
+    return world.message_ids
 
 
 def make_message(world: "World", body: Any = None, attributes: dict | None = None, group: str | None = None,
@@ -188,8 +188,11 @@ class Producer:
         self.send(-1)
 
     def for_instance(self, inst: Any) -> Callable[[], None]:
-        no = inst.no
-        return lambda: self.send(no)
+        return partial(self.send, inst.no)
+
+    def attach_to(self, inst: Any) -> None:
+        """A group launched inst: it publishes too."""
+        inst.on_success.append(self.for_instance(inst))
 
     def send(self, instance_no: int) -> None:
         props = self.edge.props
@@ -213,7 +216,7 @@ def attach_producer(world: "World", edge: "EdgeRt", source: Any, deliver: Callab
     elif source.kind == "ec2_instance":
         source.inst.on_success.append(producer.for_instance(source.inst))
     elif source.kind == "auto_scaling_group":
-        source.on_launch.append(lambda inst: inst.on_success.append(producer.for_instance(inst)))
+        source.on_launch.append(producer.attach_to)
     else:
         return None
     return producer

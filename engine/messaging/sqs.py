@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from heapq import heapify, heappop, heappush
-from itertools import count
+from functools import partial
 from typing import Any, Callable
 
 from engine.components.base import Component
@@ -51,7 +51,7 @@ class SqsQueue(Component):
         self.alive: dict[int, Message] = {}       # every copy the queue holds, by id
         self.redriving: dict[int, Message] = {}   # on the way to the dead-letter queue
         self.n_visible = self.n_in_flight = self.n_delayed = 0
-        self._seq = count()
+        self._seq = 0
         self._ages: list[tuple[float, int, Message]] = []   # (enqueue time, id, message): lazy entries
         self._expiry_at: float | None = None
         self.waiters: deque[Waiter] = deque()
@@ -77,9 +77,17 @@ class SqsQueue(Component):
             self.dlq, self.dlq_edge = target, edge
         elif target.kind == "auto_scaling_group":
             target.source_queues.append(self)   # feeds backlog_per_instance
-            target.on_launch.append(lambda inst, e=edge: consumers.attach(self.world, inst, self, e))
+            target.on_launch.append(partial(self._attach_consumer, edge))
         else:
             self._consumer_edges.append((edge, target))
+
+    def _attach_consumer(self, edge: Any, inst: Any) -> None:
+        """A consuming group launched inst: it polls this queue too."""
+        consumers.attach(self.world, inst, self, edge)
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
 
     def start(self) -> None:
         for edge, target in self._consumer_edges:
@@ -124,7 +132,7 @@ class SqsQueue(Component):
 
     def _enqueue(self, msg: Message, delay: float, keep_sent_at: bool = False) -> None:
         now = self.kernel.now
-        msg.queue, msg.seq = self, next(self._seq)
+        msg.queue, msg.seq = self, self._next_seq()
         if not keep_sent_at:
             msg.sent_at = now
         self.alive[msg.id] = msg
@@ -139,7 +147,7 @@ class SqsQueue(Component):
             self._make_visible(msg)
 
     def _delay_over(self, msg: Message) -> None:
-        if msg.state is DELAYED and msg.queue is self:
+        if msg.state == DELAYED and msg.queue is self:
             self.n_delayed -= 1
             self._make_visible(msg)
 
@@ -223,7 +231,7 @@ class SqsQueue(Component):
 
     def _visibility_over(self, token: tuple[Message, int]) -> None:
         m, receipt = token
-        if m.state is not IN_FLIGHT or m.queue is not self or m.receipt != receipt:
+        if m.state != IN_FLIGHT or m.queue is not self or m.receipt != receipt:
             return
         self.n_in_flight -= 1
         self.store.left_flight(m)
@@ -233,7 +241,7 @@ class SqsQueue(Component):
     def delete(self, m: Message, receipt: int) -> bool:
         """DeleteMessage with the receipt of a receive. Only the latest receipt deletes; on a FIFO
         queue it must still be in flight (an expired receipt handle fails there)."""
-        ok = self.alive.get(m.id) is m and m.receipt == receipt and (m.state is IN_FLIGHT or not self.fifo)
+        ok = self.alive.get(m.id) is m and m.receipt == receipt and (m.state == IN_FLIGHT or not self.fifo)
         if not ok:
             self.delete_failures += 1
             return False
@@ -243,13 +251,13 @@ class SqsQueue(Component):
 
     def _leave(self, m: Message) -> None:
         """Take a message out of whatever state it is in here."""
-        if m.state is IN_FLIGHT:
+        if m.state == IN_FLIGHT:
             self.n_in_flight -= 1
             self.store.left_flight(m)
-        elif m.state is VISIBLE:
+        elif m.state == VISIBLE:
             self.n_visible -= 1
             self.store.discard(m)
-        elif m.state is DELAYED:
+        elif m.state == DELAYED:
             self.n_delayed -= 1
         m.state = GONE
         del self.alive[m.id]

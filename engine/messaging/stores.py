@@ -32,7 +32,7 @@ class StandardStore:
         heap, queue, got = self.heap, self.queue, 0
         while heap and got < n:
             seq, m = heappop(heap)
-            if m.state is not VISIBLE or m.queue is not queue or m.seq != seq:
+            if m.state != VISIBLE or m.queue is not queue or m.seq != seq:
                 continue
             if accept(m):
                 got += 1
@@ -77,7 +77,7 @@ class FifoStore:
         queue = self.queue
         while q:
             seq, m = q[0]
-            if m.state is VISIBLE and m.queue is queue and m.seq == seq:
+            if m.state == VISIBLE and m.queue is queue and m.seq == seq:
                 return
             heappop(q)
         del self.groups[group]

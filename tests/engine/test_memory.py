@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 
 from engine.components.instance import Instance
+from engine.messaging.consumers import Worker
 from engine.kernel import GC_YOUNG_THRESHOLD, Kernel
 from engine.world import TERMINATED_KEPT
 from tests.engine.helpers import node, simulate
@@ -26,7 +27,8 @@ def test_a_group_that_scales_in_and_out_forever_keeps_a_bounded_number_of_instan
     alive = [o for o in gc.get_objects() if isinstance(o, Instance) and o.world is sim.world]
     assert len(sim.world.instances) <= TERMINATED_KEPT + len(group.instances)
     assert len(alive) <= TERMINATED_KEPT + len(group.instances) + 2, len(alive)
-    assert len(sim.world.__dict__["_message_workers"]) <= TERMINATED_KEPT + len(group.instances) + 2
+    workers = [o for o in gc.get_objects() if isinstance(o, Worker) and o.world is sim.world]
+    assert len(workers) <= TERMINATED_KEPT + len(group.instances) + 2, len(workers)
 
 
 def test_events_run_with_fewer_young_collections_and_the_thresholds_come_back():

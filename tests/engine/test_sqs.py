@@ -452,7 +452,7 @@ def test_a_hung_worker_holds_its_messages_until_the_visibility_timeout_then_resu
     assert q.n_in_flight == 0 and q.n_visible == 4
     sim.run_until(120)
     assert q.deleted == 4
-    worker = sim.world.__dict__["_message_workers"][sim.world.instances["w"].no]
+    worker = sim.world.instances["w"].message_worker
     assert worker.reserved == worker.in_transit == 0 and worker.free() == 2
     check_ledger(sim)
 
