@@ -17,11 +17,14 @@ from typing import Any
 from engine import scenario
 from engine.model import Document
 from engine.simulation import Simulation
+from engine.timeline import Control, Future, History
 
 TICK_S = 1 / 60            # publish at most this often (the view draws at 60 Hz)
 MAX_SLICE_WALL_S = 0.012   # leave the engine loop this often to publish and read controls
 MAX_LAG_S = 0.5            # wall seconds of backlog before the runner gives up catching up
 MIN_SPEED, MAX_SPEED = 0.1, 100.0
+LIVE_CONTROLS = ("set", "fail", "recover", "boost")   # journaled: a seek replays them at their times
+END_TEXT = "End of the run"
 
 
 @dataclass
@@ -38,9 +41,12 @@ class Batch:
     achieved_speed: float            # simulated seconds per wall second over the last second
     lagging: bool                    # the engine cannot keep up with the requested speed
     events: int
-    reset: bool = False              # the run restarted: clear what was drawn
+    reset: bool = False              # the run restarted or jumped: clear what was drawn (the batch
+                                     # then holds every activity and series point up to sim_time)
     pause_text: str | None = None    # a scenario pause cue was reached
     messages: list[str] = field(default_factory=list)
+    played_to: float = 0.0           # the furthest time played: the timeline's played-so-far band
+    duration: float = 0.0            # the document's duration: the run stops there
 
 
 class Runner:
@@ -64,23 +70,54 @@ class Runner:
     def reset(self, doc: Document | None = None) -> None:
         if doc is not None:
             self.doc = doc.copy()
-        self.sim = Simulation(self.doc, self.seed, self.series_interval, on_pause=self._on_pause)
+        self._adopt(Simulation(self.doc, self.seed, self.series_interval))
+        self.history = History(self.sim)
+        self.last_fork: Future | None = None
+        self._replay = 0    # the journal's next control to apply again while replaying the past
+
+    def _adopt(self, sim: Simulation) -> None:
+        """Make sim the run (new, or restored by a seek): the view starts over from its history."""
+        self.sim = sim
+        sim.world.on_pause = self._on_pause
         self._transfers: list = []
         self._activity_index = 0
         self._series_index = 0
         self._reset_pending = True
-        self._pauses = sorted(a["at_s"] for a in self.doc.scenario if a["action"] == "pause")
+        self._pauses = sorted(a["at_s"] for a in self.doc.scenario if a["action"] == "pause" and a["at_s"] >= sim.now)
 
     def step(self, until: float) -> None:
-        """Run the simulation up to `until` (simulated seconds), keeping the transfers."""
+        """Run the simulation up to `until` (simulated seconds), keeping the transfers. In the
+        past (after a seek back), the journal's live controls are applied again at their times."""
+        journal = self.history.journal
+        while self._replay < len(journal) and journal[self._replay].t <= until:
+            control = journal[self._replay]
+            self.sim.run_until(control.t, on_transfers=self._transfers.extend)
+            self._control(self.sim, control.command, control.args)
+            self._replay += 1
         self.sim.run_until(until, on_transfers=self._transfers.extend)
+        self.history.record(self.sim)
 
     def step_event(self) -> bool:
         """Process exactly one event (the 'single step' control)."""
+        self.step(self.sim.now)    # controls due now, if replaying
         done = self.sim.kernel.step()
         self._transfers.extend(self.sim.world.transfers)
         self.sim.world.transfers.clear()
+        self.history.record(self.sim)
         return done
+
+    def seek(self, t: float) -> None:
+        """Go to simulated time t, back or forward: from the nearest checkpoint, replaying the
+        journal; a target past what was played runs there."""
+        t = min(max(0.0, t), self.doc.duration_s)
+        if t > self.history.played_to:
+            self.step(t)
+            return
+        sim, self._replay = self.history.seek(t, self._replay_control)
+        self._adopt(sim)
+
+    def _replay_control(self, sim: Simulation, control: Control) -> None:
+        self._control(sim, control.command, control.args)
 
     @property
     def now(self) -> float:
@@ -99,6 +136,7 @@ class Runner:
     def set_speed(self, speed: float) -> None: self.post("speed", speed)
     def request_step(self) -> None: self.post("step")
     def request_reset(self, doc: Document | None = None) -> None: self.post("reset", doc)
+    def request_seek(self, t: float) -> None: self.post("seek", t)
     def set_prop(self, target: str, prop: str, value: Any) -> None: self.post("set", target, prop, value)
     def fail(self, target: str, mode: str, factor: float = 1.0, duration_s: float | None = None) -> None:
         self.post("fail", target, mode, factor, duration_s)
@@ -131,18 +169,39 @@ class Runner:
         elif command == "reset":
             self.reset(args[0])
             return True
-        elif command == "set":
-            refused = scenario.set_prop(world, *args)
-            if refused:
-                self._messages.append(refused)
-        elif command == "fail":
+        elif command == "seek":
+            self.seek(args[0])
+            return True
+        elif command in LIVE_CONTROLS:
+            self._live(command, args)
+        return False
+
+    def _live(self, command: str, args: tuple) -> None:
+        """A live control, journaled at the current time; applied in the past, it forks the run
+        (the old future is kept in last_fork, for an undo)."""
+        now = self.sim.now
+        if now < self.history.played_to:
+            self.last_fork = self.history.fork(now)
+        refused = self._control(self.sim, command, args)
+        if refused:
+            self._messages.append(refused)
+        self.history.note(now, command, args)
+        self._replay = len(self.history.journal)
+
+    @staticmethod
+    def _control(sim: Simulation, command: str, args: tuple) -> str | None:
+        """Apply one live control to sim; a refused change returns why."""
+        world = sim.world
+        if command == "set":
+            return scenario.set_prop(world, *args)
+        if command == "fail":
             target, mode, factor, duration = args
             scenario.fail(world, target, mode, 1, factor, duration)
         elif command == "recover":
             scenario.recover(world, args[0])
         elif command == "boost":
             world.components[args[0]].boost(args[1], args[2])
-        return False
+        return None
 
     # -- the paced loop (engine thread) -------------------------------------------------------------
     def run_paced(self, stop: threading.Event) -> None:
@@ -165,9 +224,16 @@ class Runner:
             time.sleep(TICK_S)
 
     def _run_towards(self, target: float) -> float:
-        """Advance towards target in short slices; stop early at a pause cue or when time is up."""
+        """Advance towards target in short slices; stop early at a pause cue, when wall time is up,
+        and for good at the document's duration (the end of the run pauses it)."""
         if self._pauses and self._pauses[0] <= target:
             target = max(self.sim.now, self._pauses.pop(0))
+        end = self.doc.duration_s
+        if target >= end:
+            target = end
+            if self.sim.now >= end:
+                self.paused, self._pause_text = True, END_TEXT
+                return target
         deadline = time.perf_counter() + MAX_SLICE_WALL_S
         while self.sim.now < target and time.perf_counter() < deadline and not self.paused:
             self.step(min(target, self.sim.now + max(0.01, self.speed * 0.002)))
@@ -204,7 +270,8 @@ class Runner:
         messages, self._messages = self._messages, []
         return Batch(sim.now, transfers, acts, {nid: c.state() for nid, c in world.components.items()},
                      first, series, self.paused, self.speed, self._achieved_speed(), self._lagging,
-                     sim.kernel.events, reset, self._pause_text, messages)
+                     sim.kernel.events, reset, self._pause_text, messages,
+                     max(self.history.played_to, sim.now), self.doc.duration_s)
 
     def _achieved_speed(self) -> float:
         wall = time.perf_counter()

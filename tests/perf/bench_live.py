@@ -86,7 +86,9 @@ def main() -> None:
     from engine import examples, fileio
     from gui.window import MainWindow
     app = QApplication.instance() or QApplication([])
-    window = MainWindow(fileio.load(examples.path("web-tier")))
+    doc = fileio.load(examples.path("web-tier"))
+    doc.duration_s = 7200.0    # the run stops at its duration; at 100x it must not end mid-measure
+    window = MainWindow(doc)
     window.resize(1280, 800)
     window.show()
     window.animator.cap, window.animator.spacing = 10 ** 9, 0.0   # every dot drawn, no sampling

@@ -1,0 +1,141 @@
+"""A live run's past: checkpoints taken as it runs and the journal of live controls, so the runner
+can go back to any moment and replay to it exactly, and can fork the past (DESIGN.md 2, FORMAT.md 4.4).
+
+A seek restores the latest checkpoint at or before the target and runs on to the target, applying
+every journaled control at the simulated time it was applied the first time: the engine is
+deterministic, so the moment is the one that was played. A control applied in the past forks:
+the checkpoints and journal entries after that moment are cut off (and handed back, so an undo can
+put that future back).
+
+Checkpoints cost wall time and memory, so both are bounded: a checkpoint is taken every
+`interval_s` of simulated time at most, and less often when taking them would cost more than
+`max_overhead` of the wall time; when they hold more than `budget_bytes`, the older half is thinned
+(every other one dropped, never the first), so the recent past stays dense and the distant past
+sparse.
+"""
+from __future__ import annotations
+
+import time
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from engine.simulation import Simulation
+
+INTERVAL_S = 5.0              # simulated seconds between checkpoints, at most this dense
+MAX_OVERHEAD = 0.03           # share of wall time checkpoints may take
+BUDGET_BYTES = 150_000_000    # memory the checkpoints of one run may hold
+
+
+@dataclass
+class Control:
+    """A live control as the runner applied it: at simulated time t, command(*args)."""
+    t: float
+    command: str
+    args: tuple
+
+
+@dataclass
+class Checkpoint:
+    t: float
+    journaled: int      # how many controls the journal held when it was taken
+    data: bytes
+
+
+@dataclass
+class Future:
+    """What a fork cut off: checkpoints and controls after the fork's moment (for undo)."""
+    t: float
+    played_to: float
+    journaled: int      # the journal's length at the fork: what an undo truncates it to
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    journal: list[Control] = field(default_factory=list)
+
+
+class History:
+    def __init__(self, sim: Simulation, interval_s: float = INTERVAL_S, max_overhead: float = MAX_OVERHEAD,
+                 budget_bytes: int = BUDGET_BYTES) -> None:
+        self.interval_s, self.max_overhead, self.budget_bytes = interval_s, max_overhead, budget_bytes
+        self.checkpoints: list[Checkpoint] = []
+        self.journal: list[Control] = []      # in time order
+        self.played_to = sim.now              # the furthest simulated time reached (played-so-far band)
+        self._wall_spent = 0.0                # wall time spent taking checkpoints
+        self._wall_start = time.perf_counter()
+        self._take(sim)
+
+    # -- recording --------------------------------------------------------------------------------
+    @property
+    def nbytes(self) -> int:
+        return sum(len(c.data) for c in self.checkpoints)
+
+    def record(self, sim: Simulation) -> None:
+        """Called as the run advances: a checkpoint when one is due and affordable. Replaying the
+        past (before played_to) takes none: the past already has its checkpoints."""
+        if sim.now <= self.played_to:
+            return
+        self.played_to = sim.now
+        if sim.now - self.checkpoints[-1].t < self.interval_s:
+            return
+        if self._wall_spent > self.max_overhead * (time.perf_counter() - self._wall_start):
+            return
+        self._take(sim)
+
+    def note(self, t: float, command: str, args: tuple) -> None:
+        """A live control was applied at t, after everything up to t had run. Applied in the past
+        (before played_to) it forks: call fork(t) first."""
+        self.journal.append(Control(t, command, args))
+        self.played_to = max(self.played_to, t)
+
+    def _take(self, sim: Simulation) -> None:
+        start = time.perf_counter()
+        self.checkpoints.append(Checkpoint(sim.now, len(self.journal), sim.checkpoint()))
+        self._wall_spent += time.perf_counter() - start
+        if self.nbytes > self.budget_bytes:
+            self._thin()
+
+    def _thin(self) -> None:
+        """Drop every other checkpoint of the older half; the first (0:00) always stays."""
+        older = len(self.checkpoints) // 2
+        kept = [c for i, c in enumerate(self.checkpoints[:older]) if i % 2 == 0]
+        self.checkpoints = kept + self.checkpoints[older:]
+
+    # -- going back ------------------------------------------------------------------------------
+    def seek(self, target: float, apply: Callable[[Simulation, Control], Any]) -> tuple[Simulation, int]:
+        """A simulation at `target`: the latest checkpoint at or before it, run on with the
+        journal's later controls applied at their times (`apply(sim, control)` applies one).
+        Returns it with the index of the first journal entry not applied yet."""
+        times = [c.t for c in self.checkpoints]
+        start = self.checkpoints[max(0, bisect_right(times, target) - 1)]
+        sim = Simulation.restore(start.data)
+        index = start.journaled
+        while index < len(self.journal) and self.journal[index].t <= target:
+            control = self.journal[index]
+            sim.run_until(control.t)
+            apply(sim, control)
+            index += 1
+        sim.run_until(target)
+        return sim, index
+
+    # -- forking ---------------------------------------------------------------------------------
+    def fork(self, t: float) -> Future:
+        """Cut off the future after t (a control is about to be applied at t); returns it."""
+        n = sum(1 for c in self.journal if c.t <= t)
+        cut = Future(t, self.played_to, n, self._cut(t, n), self.journal[n:])
+        self.journal = self.journal[:n]
+        self.played_to = t
+        return cut
+
+    def _cut(self, t: float, journaled: int) -> list[Checkpoint]:
+        """Remove and return the checkpoints after t or after the journal's first `journaled` entries."""
+        late = [c for c in self.checkpoints if c.t > t or c.journaled > journaled]
+        self.checkpoints = [c for c in self.checkpoints if not (c.t > t or c.journaled > journaled)]
+        return late
+
+    def rejoin(self, future: Future) -> None:
+        """Put back a future that fork cut off (undoing the edit that forked): what was recorded
+        after the fork since is dropped."""
+        self._cut(future.t, future.journaled)
+        self.journal = self.journal[:future.journaled]
+        self.checkpoints += future.checkpoints
+        self.journal += future.journal
+        self.played_to = future.played_to
