@@ -206,6 +206,7 @@ class DotAnimator:
         if n == 0:
             self.in_flight = 0
             self.scene.dots.clear()
+            self.stride = 1      # nothing in flight: nothing to thin (after a slow-down, say)
             return 0
         kind, ends = buf.kind[:n], buf.ends[:n]
         x, y, flying = positions_along(ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3], buf.t0[:n], buf.t1[:n], t, 0.0)
@@ -246,5 +247,5 @@ class DotAnimator:
         crowding = float(per_length.max()) * self.spacing if self.spacing > 0 and per_length.size else 0.0
         need = max(crowding, float(weight.sum()) / self.cap)
         nice = next((s for s in NICE_STRIDES if s * 1.3 >= need), NICE_STRIDES[-1])
-        if nice > self.stride or need <= 0.6 * nice:   # sampling noise must not flip the stride
+        if nice > self.stride or need <= 0.6 * self.stride:   # sampling noise must not flip the stride
             self.stride = nice

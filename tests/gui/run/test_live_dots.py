@@ -115,3 +115,19 @@ def test_an_instant_with_nothing_in_flight_shows_no_dots(make_window):
     window = make_window("web-tier", start_engine=False)
     assert window.animator.show_instant([], 1.0, 0.0) == 0
     assert window.animator.stride == 1
+
+
+def test_the_sampling_stride_comes_back_down_when_traffic_thins(make_window):
+    """At 100x one dot may stand for 500 requests; slowed down to 0.5x the same traffic needs no
+    sampling, and the legend must not keep saying 1 dot = 500 (found by trying it)."""
+    window = make_window("web-tier", start_engine=False)
+    anim = window.animator
+    anim.cap, anim.spacing = 500, 0
+    many = [(0, -1, 5.0 + i * 1e-5, 5.02 + i * 1e-5, REQUEST) for i in range(50000)]
+    anim.show_instant(many, 1.0, 5.1)
+    assert anim.stride >= 50
+    few = [(0, -1, 20.0 + i * 0.05, 20.5 + i * 0.05, REQUEST) for i in range(40)]
+    anim.ingest(few, speed=0.5)
+    for frame in range(60):
+        anim.frame(20.5 + frame * 0.01)
+    assert anim.stride <= 2
