@@ -118,6 +118,8 @@ def _style_sheet(t: Theme) -> str:
                             border-bottom: 1px solid {t.border}; padding: 4px 8px; }}
     QComboBox {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 6px;
                  padding: 3px 8px; min-width: 110px; }}
+    QComboBox QAbstractItemView {{ background: {t.surface}; color: {t.text}; outline: none; }}
+    QComboBox::item:selected {{ background: {t.accent}; color: #ffffff; }}
     QSlider::groove:horizontal {{ height: 4px; background: {t.border}; border-radius: 2px; }}
     QSlider::sub-page:horizontal {{ background: {t.accent}; border-radius: 2px; }}
     QSlider::handle:horizontal {{ background: {t.surface}; border: 2px solid {t.accent};
