@@ -19,6 +19,8 @@ from engine.model import ACCOUNT_CONCURRENCY, UNRESERVED_MINIMUM, Document, Edge
 from engine.propcheck import PropError, number, quote
 
 FORMAT_NAME = "flowdeck-topology"
+NAME_LIMIT = 200            # characters of an id, a name or the title
+DESCRIPTION_LIMIT = 20_000  # characters of the description
 SCHEMA_VERSION = 1
 
 # version n -> function that turns a version-n document into version n+1.
@@ -61,7 +63,7 @@ def load(path: str | os.PathLike) -> Document:
     """Read a topology file; raises LoadError (with file and JSON path) if it is refused."""
     p = Path(path)
     try:
-        text = loadchecks.read_limited(p).decode("utf-8")
+        text = loadchecks.read_limited(p).decode("utf-8-sig")   # a byte order mark (Notepad) is fine
     except FileNotFoundError:
         raise LoadError(str(p), "", "no such file") from None
     except loadchecks.FileRefusal as e:
@@ -78,7 +80,9 @@ def loads(text: str, source: str = "<text>") -> Document:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as e:
         raise LoadError(source, "", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
-    except (ValueError, RecursionError) as e:
+    except RecursionError:
+        raise LoadError(source, "", "is nested too deeply to be a topology file") from None
+    except ValueError as e:
         if "integer string conversion" in str(e):  # Python refuses to read integers of over 4300 digits
             raise LoadError(source, "", "holds a whole number of thousands of digits, "
                                         "beyond the range FlowDeck can hold (about ±1.8e308)") from None
@@ -119,8 +123,8 @@ def _migrate(data: Any) -> dict:
 
 def _build(data: dict) -> Document:
     doc = Document()
-    doc.title = _string(data.get("title", "Untitled"), "$.title")
-    doc.description = _string(data.get("description", ""), "$.description")
+    doc.title = _string(data.get("title", "Untitled"), "$.title", NAME_LIMIT)
+    doc.description = _string(data.get("description", ""), "$.description", DESCRIPTION_LIMIT)
     sim = data.get("simulation", {})
     if not isinstance(sim, dict):
         raise _Refusal("$.simulation", "must be an object with seed and duration_s")
@@ -160,9 +164,13 @@ def _checked(fn: Callable[[], Any], path: str) -> Any:
         raise _Refusal(path + e.subpath, e.message) from None
 
 
-def _string(value: Any, path: str) -> str:
+def _string(value: Any, path: str, limit: int = 1000) -> str:
+    """A string of at most `limit` characters: names, titles and captions are shown on the canvas
+    and in lists, where a megabyte of text would stall the app."""
     if not isinstance(value, str):
         raise _Refusal(path, f"must be a string, not {quote(value)}")
+    if len(value) > limit:
+        raise _Refusal(path, f"is {len(value):,} characters long, over the limit of {limit:,}")
     return value
 
 
@@ -192,7 +200,9 @@ def _node(raw: Any, path: str) -> Node:
     kind = raw["kind"]
     if not isinstance(kind, str) or kind not in registry.KINDS:
         raise _Refusal(path + ".kind", f"unknown kind {quote(kind)} (known: {', '.join(registry.KINDS)})")
-    name = _string(raw.get("name", node_id), path + ".name")
+    if len(node_id) > NAME_LIMIT:
+        raise _Refusal(path + ".id", f"is {len(node_id):,} characters long, over the limit of {NAME_LIMIT}")
+    name = _string(raw.get("name", node_id), path + ".name", NAME_LIMIT)
     pos = raw.get("pos", [0, 0])
     if not (isinstance(pos, list) and len(pos) == 2):
         raise _Refusal(path + ".pos", "must be [x, y]")
@@ -229,6 +239,8 @@ def _edge(raw: Any, path: str, doc: Document) -> Edge:
     raw = _object(raw, path, {"id", "source", "target"}, {"props"})
     if not isinstance(raw["id"], str) or not raw["id"].strip():
         raise _Refusal(path + ".id", f"must be a non-empty string, not {quote(raw['id'])}")
+    if len(raw["id"]) > NAME_LIMIT:
+        raise _Refusal(path + ".id", f"is {len(raw['id']):,} characters long, over the limit of {NAME_LIMIT}")
     for end in ("source", "target"):
         if not isinstance(raw[end], str) or raw[end] not in doc.nodes:
             raise _Refusal(f"{path}.{end}", f"no node with id {quote(raw[end])}")

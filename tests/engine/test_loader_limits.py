@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import awsrules, fileio, loadchecks
+from engine import awsrules, examples, fileio, loadchecks
 from engine.fileio import LoadError
 from tests.engine.helpers import node, topology
 
@@ -262,3 +262,37 @@ def test_a_refusal_quoting_a_long_key_elsewhere_is_cut_short(tmp_path):
                     [("c", "t"), ("t", "q", {"filter_policy": {key: [{"no-such-operator": 1}]}})])
     err = refused(data, tmp_path)
     assert err.path.startswith("$.edges[1].props.filter_policy") and len(str(err)) < 1000
+
+
+@pytest.mark.parametrize("where", ["title", "name", "node_id", "edge_id", "caption"])
+def test_text_that_would_stall_the_app_is_refused_with_its_length(where):
+    """A 10 MB node name passed validate and then kept the app from ever showing its window."""
+    data = json.loads(Path(examples.path("web-tier")).read_text())
+    long = "x" * 300 if where != "caption" else "x" * 5000
+    if where == "title":
+        data["title"], path = long, "$.title"
+    elif where == "name":
+        data["nodes"][0]["name"], path = long, "$.nodes[0].name"
+    elif where == "node_id":
+        old = data["nodes"][0]["id"]
+        data["nodes"][0]["id"], path = long, "$.nodes[0].id"
+        data["edges"] = [e for e in data["edges"] if old not in (e["source"], e["target"])]
+        data["scenario"] = [a for a in data.get("scenario", []) if a.get("target") != old]
+    elif where == "edge_id":
+        data["edges"][0]["id"], path = long, "$.edges[0].id"
+    else:
+        data["scenario"] = [{"at_s": 1, "action": "caption", "text": long}]
+        path = "$.scenario[0].text"
+    with pytest.raises(fileio.LoadError) as e:
+        fileio.from_data(data)
+    assert e.value.path == path and "characters long, over the limit" in e.value.message
+
+
+def test_a_byte_order_mark_is_read_and_deep_nesting_is_refused_in_words(tmp_path):
+    bom = tmp_path / "bom.flowdeck.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + Path(examples.path("web-tier")).read_bytes())
+    assert fileio.load(bom).title
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(fileio.LoadError, match="nested too deeply"):
+        fileio.load(deep)
