@@ -32,6 +32,7 @@ class PropSpec:
     choices: tuple[str, ...] = ()
     nullable: bool = False
     live: bool = True   # False: a running simulation cannot change it; the app restarts the run
+    step: float | None = None   # what the editor's arrows add (default 1); slow start jumps 0 -> 30
 
     def check(self, value: Any) -> Any:
         """Return the value in canonical form, or raise propcheck.PropError saying why not."""
@@ -122,7 +123,7 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
                  PropSpec("slow_start_s", FLOAT, 0.0,
                           "Ramp a newly healthy target's share of traffic linearly over this time (0 = off, else "
                           "30-900; AWS refuses it with least_outstanding_requests).",
-                          unit="s", min=0.0, max=900.0),
+                          unit="s", min=0.0, max=900.0, step=30.0),
              )),
     KindSpec("ec2_instance", "EC2 instance", "Compute",
              "One virtual server outside any group.", _INSTANCE_PROPS),

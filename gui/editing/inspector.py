@@ -88,6 +88,8 @@ class PropEditor(QWidget):
         if isinstance(w, QDoubleSpinBox):
             w.setDecimals(3)
         w.setRange(int(lo) if spec.type == "int" else lo, int(min(hi, 2**31 - 1)) if spec.type == "int" else hi)
+        if spec.step:
+            w.setSingleStep(spec.step)
         if spec.unit:
             w.setSuffix(f" {spec.unit}")
         if spec.nullable:
@@ -237,6 +239,12 @@ class Inspector(QWidget):
         self.help.setText(conn.meaning[0].upper() + conn.meaning[1:] + ".")
         for prop in conn.props:
             self._add_row(prop, doc.edge_prop(edge, prop.name), prop.name in edge.props)
+
+    def show_refusal(self, prop: str, text: str) -> None:
+        """Why an edit of prop was refused, under its field, until the next edit of it."""
+        editor = self.editors.get(prop)
+        if editor is not None:
+            editor._refuse(text)
 
     def _add_row(self, spec: registry.PropSpec, value: Any, is_set: bool) -> None:
         editor = PropEditor(spec, value, is_set)

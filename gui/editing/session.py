@@ -61,6 +61,7 @@ class DocumentSession(QObject):
         self.w = window
         self.structure_pending = False
         self._inspector_pending = False
+        self._refusal: tuple[str, str] | None = None   # (prop, why) to show once the inspector is rebuilt
         self._from_inspector = False
         window.inspector.edited.connect(self._on_inspector_edit)
         window.inspector.renamed.connect(self._on_inspector_rename)
@@ -140,7 +141,7 @@ class DocumentSession(QObject):
         why = first_error(doc, lambda d: getattr(d, setter)(owner_id, prop, copy.deepcopy(value)))
         if why:
             self.w.tell(sentence(why))
-            self._refresh_inspector_later()
+            self._refresh_inspector_later((prop, sentence(why)))
             return
         self._from_inspector = value is not None    # a reset to the default must show the default
         try:
@@ -157,11 +158,20 @@ class DocumentSession(QObject):
         if node_id in self.w.doc.nodes and name != self.w.doc.nodes[node_id].name:
             self.w.undo_stack.push(commands.RenameNode(self.w.doc, node_id, name))
 
-    def _refresh_inspector_later(self) -> None:
+    def _refresh_inspector_later(self, refusal: tuple[str, str] | None = None) -> None:
+        """Show the document's values again; a refused edit's reason stays under its field."""
         # Later, not now: the editor that emitted the change must not be deleted inside its signal.
+        self._refusal = refusal
         if not self._inspector_pending:
             self._inspector_pending = True
-            QTimer.singleShot(0, self.show_selection)
+            QTimer.singleShot(0, self._refresh_inspector)
+
+    @Slot()
+    def _refresh_inspector(self) -> None:
+        self.show_selection()
+        if self._refusal is not None:
+            self.w.inspector.show_refusal(*self._refusal)
+            self._refusal = None
 
     @Slot()
     def _on_selection(self) -> None:

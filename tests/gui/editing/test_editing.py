@@ -335,6 +335,21 @@ def test_an_inspector_value_the_document_rules_refuse_is_not_applied(make_window
     assert "fifo" not in window.doc.nodes["events"].props and window.undo_stack.count() == 0
 
 
+def test_what_aws_refuses_is_refused_under_the_field_itself(make_window, qtbot):
+    """AWS allows slow start of 0 or 30-900 s: 10 is refused, and the reason stays in place under
+    the field (a status-bar line alone was easy to miss)."""
+    window = make_window("web-tier", start_engine=False)
+    select(window, "alb")
+    qtbot.waitUntil(lambda: "slow_start_s" in window.inspector.editors, timeout=2000)
+    window.inspector.editors["slow_start_s"].input.setValue(10)
+    qtbot.waitUntil(lambda: not window.inspector.editors["slow_start_s"].error.isHidden(), timeout=2000)
+    editor = window.inspector.editors["slow_start_s"]
+    assert "refused by AWS" in editor.error.text() and editor.input.value() == 0
+    assert "slow_start_s" not in window.doc.nodes["alb"].props and window.undo_stack.count() == 0
+    editor.input.stepUp()                  # the arrows go 0 -> 30, the first value AWS accepts
+    assert window.doc.nodes["alb"].props["slow_start_s"] == 30.0
+
+
 def test_a_structural_change_while_running_restarts_the_run_and_says_so(make_window, qtbot):
     window = make_window("fan-out")
     play_fast(window, qtbot)
