@@ -61,6 +61,7 @@ class SqsQueue(Component):
         self._consumer_edges: list[tuple[Any, Any]] = []
         self.producers: list[Any] = []
         self.created = self.received_in = self.receives = self.receive_calls = self.empty_receives = 0
+        self.top_receive_count = 0    # the most receives of one message over the run
         self.deleted = self.dead_lettered = self.dead_letter_in = self.expired = self.dropped = 0
         self.deduplicated = self.delete_failures = self.over_limit = 0
         self.sns_raw_in = self.sns_envelope_in = self.sns_bytes_in = 0   # SNS deliveries, by form and size
@@ -194,6 +195,8 @@ class SqsQueue(Component):
                 return False
             m.state, m.visible_at = IN_FLIGHT, now + vt
             m.receive_count += 1
+            if m.receive_count > self.top_receive_count:
+                self.top_receive_count = m.receive_count
             m.receipt += 1
             self.n_in_flight += 1
             self.kernel.at(m.visible_at, self._visibility_over, (m, m.receipt))
@@ -340,7 +343,7 @@ class SqsQueue(Component):
                 "empty_receives": self.empty_receives, "deduplicated": self.deduplicated,
                 "delete_failures": self.delete_failures, "visible": self.n_visible,
                 "in_flight": self.n_in_flight, "delayed": self.n_delayed,
-                "max_receive_count_seen": max((m.receive_count for m in self.alive.values()), default=0),
+                "max_receive_count_seen": self.top_receive_count,
                 "sns_raw_in": self.sns_raw_in, "sns_envelope_in": self.sns_envelope_in,
                 "sns_bytes_in": self.sns_bytes_in,
                 "sent_by": {p.edge.source: p.sent for p in self.producers}}

@@ -54,8 +54,10 @@ def functions(report: dict[str, Any]) -> list[str]:
         t = n["totals"]
         rows.append([n.get("name", nid), t["invocations"], t["succeeded"], pct(t["errors"], t["invocations"]),
                      t["throttles"], t["cold_starts"], t["peak_concurrency"], t["async_dropped"]])
-    header = ["", "invocations", "ok", "failed", "throttled", "cold starts", "peak running", "events dropped"]
-    return table("Lambda functions", header, rows) if rows else []
+    header = ["", "invocations", "ok", "failed", "throttles", "cold starts", "peak running", "events dropped"]
+    title = ("Lambda functions (throttles counts tries: a throttled event or batch is tried again; "
+             "events dropped: SNS events whose retries or age ran out)")
+    return table(title, header, rows) if rows else []
 
 
 def emails(report: dict[str, Any]) -> list[str]:

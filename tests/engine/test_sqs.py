@@ -36,6 +36,18 @@ def test_a_deleted_message_never_comes_back():
     assert b.q.deleted == 1 and b.ledger()["deleted"] == 1
 
 
+def test_the_top_receive_count_is_over_the_run_not_only_the_messages_still_there():
+    """The summary's "top receive count" read 1 for a queue whose messages had been received
+    again and deleted since (it looked only at messages still in the queue)."""
+    b = QueueBench(visibility_timeout_s=5)
+    b.send("a")
+    b.receive()
+    b.advance(6)
+    [m] = b.receive()
+    assert b.delete(m)
+    assert b.q.totals()["max_receive_count_seen"] == 2
+
+
 def test_only_the_latest_receipt_deletes():
     b = QueueBench(visibility_timeout_s=5)
     b.send("a")
