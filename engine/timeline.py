@@ -23,7 +23,7 @@ from typing import Any, Callable
 from engine.simulation import Simulation
 
 INTERVAL_S = 5.0              # simulated seconds between checkpoints, at most this dense
-MAX_OVERHEAD = 0.03           # share of wall time checkpoints may take
+MAX_OVERHEAD = 0.04           # share of wall time checkpoints may take (the goal: within 5 % of a run without)
 BUDGET_BYTES = 150_000_000    # memory the checkpoints of one run may hold
 
 

@@ -1,0 +1,96 @@
+"""Time travel: how long a seek takes, what the checkpoints of an hour hold, what they cost a run.
+
+    python tests/perf/bench_seek.py [--example fan-out] [--hour 3600] [--seeks 40]
+
+Plays the example for an hour of simulated time through the runner in the slices the engine
+thread uses (0.5 s at a time) with checkpoints on, then seeks to random times across the hour and
+measures each seek's restore and replay (the engine's part of a seek; the app adds one repaint).
+The same hour is played with checkpoints off in the same process, alternating, for the overhead.
+Prints one JSON line; it never fails on speed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import numpy as np  # noqa: E402
+
+from engine import examples, fileio  # noqa: E402
+from engine.runner import Runner  # noqa: E402
+from engine.simulation import Simulation  # noqa: E402
+
+SLICE_S = 0.5
+
+
+def play(name: str, hour: float, checkpoints: bool) -> tuple[Runner, float]:
+    doc = fileio.load(examples.path(name))
+    doc.duration_s = hour
+    r = Runner(doc)
+    if not checkpoints:
+        r.history.interval_s = float("inf")
+    start = time.perf_counter()
+    t = 0.0
+    while t < hour:
+        t = min(hour, t + SLICE_S)
+        r.step(t)
+        r._transfers.clear()     # the view would take them
+    return r, time.perf_counter() - start
+
+
+def timed_seek(r: Runner, target: float) -> tuple[float, float]:
+    """(restore ms, replay ms) of one seek, split as the history does it."""
+    h = r.history
+    times = [c.t for c in h.checkpoints]
+    start = h.checkpoints[max(0, int(np.searchsorted(times, target, side="right")) - 1)]
+    t0 = time.perf_counter()
+    sim = Simulation.restore(start.data)
+    t1 = time.perf_counter()
+    sim.run_until(target)
+    t2 = time.perf_counter()
+    return (t1 - t0) * 1000, (t2 - t1) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--example", default="fan-out")
+    parser.add_argument("--hour", type=float, default=3600.0)
+    parser.add_argument("--seeks", type=int, default=40)
+    args = parser.parse_args()
+
+    walls = {True: [], False: []}
+    for on in (True, False, True, False):
+        runner, wall = play(args.example, args.hour, on)
+        walls[on].append(wall)
+        if on:
+            kept = runner
+    rng = random.Random(1)
+    restore, replay, total = [], [], []
+    for _ in range(args.seeks):
+        target = rng.uniform(0, args.hour)
+        a, b = timed_seek(kept, target)
+        start = time.perf_counter()
+        kept.seek(target)
+        total.append((time.perf_counter() - start) * 1000)
+        restore.append(a)
+        replay.append(b)
+    h = kept.history
+    p95 = lambda xs: round(float(np.percentile(xs, 95)), 1)   # noqa: E731
+    print(json.dumps({
+        "example": args.example, "simulated_s": args.hour, "seeks": args.seeks,
+        "seek_ms_p50": round(float(np.median(total)), 1), "seek_ms_p95": p95(total),
+        "restore_ms_p95": p95(restore), "replay_ms_p95": p95(replay),
+        "checkpoints": len(h.checkpoints), "checkpoint_mb": round(h.nbytes / 1e6, 1),
+        "play_wall_s_checkpoints_on": round(min(walls[True]), 2),
+        "play_wall_s_checkpoints_off": round(min(walls[False]), 2),
+        "overhead_pct": round(100 * (min(walls[True]) / min(walls[False]) - 1), 1),
+    }))
+
+
+if __name__ == "__main__":
+    main()
