@@ -16,7 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QUndoGroup, QUndoStack
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from engine.model import Document
 from engine.runner import Batch
@@ -30,6 +31,7 @@ from gui.files.geometry_file import GeometryReporter, requested_path
 from gui.panels import docks
 from gui.run.animation import DotAnimator, ViewClock
 from gui.run.bridge import EngineBridge
+from gui.run.timeline import Timeline
 from gui.run.toolbar import RunToolbar, speed_text
 
 BADGE_PERIOD_S = 0.25      # badges and the status bar change at most this often (wall seconds)
@@ -51,7 +53,9 @@ class MainWindow(QMainWindow):
         self.view = CanvasView(self.topology, self.bridge)
         self.animator = DotAnimator(self.topology)
         self.clock = ViewClock()
-        self.setCentralWidget(self.view)
+        self.timeline = Timeline()
+        self.timeline.seek_requested.connect(self.seek)
+        self.setCentralWidget(self._canvas_with_timeline())
         self._init_run_state()
         self.toolbar = self._make_toolbar()
         self._make_status_bar()
@@ -70,8 +74,8 @@ class MainWindow(QMainWindow):
         self.bridge.failed.connect(self._on_engine_failed)
         self._update_title()
         geometry_path = requested_path()
-        self.geometry_reporter = (GeometryReporter(self.view, self.topology, self.palette, geometry_path)
-                                  if geometry_path else None)
+        self.geometry_reporter = (GeometryReporter(self.view, self.topology, self.palette, geometry_path,
+                                                   self._run_geometry) if geometry_path else None)
         if start_engine:
             self.bridge.start()
             QTimer.singleShot(0, self.ensure_charts)   # pyqtgraph loads after the first paint
@@ -91,11 +95,51 @@ class MainWindow(QMainWindow):
         self._caption: tuple[float, float, float] | None = None   # sim start, sim duration, wall start
         self.caption_min_wall_s = CAPTION_MIN_WALL_S
         self._awaiting_reset = False    # the document's structure changed: ignore the old run's batches
+        self.played_to = 0.0
         self.load_captions()
 
+    def _canvas_with_timeline(self) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.view, 1)
+        column.addWidget(self.timeline)
+        keys = (("Home", lambda: self.seek(0.0)), ("PgUp", lambda: self.seek(self._cue_before())),
+                ("PgDown", lambda: self.seek(self._cue_after())),
+                ("Shift+Left", lambda: self.seek(self.engine_t - 10.0)),
+                ("Shift+Right", lambda: self.seek(self.engine_t + 10.0)))
+        for key, go in keys:
+            QShortcut(QKeySequence(key), self, go)
+        return box
+
+    def _run_geometry(self) -> dict[str, Any]:
+        """The run's part of the geometry file (FORMAT.md 4.6): time shown, paused, the scrubber."""
+        bar = self.timeline
+        corner = bar.mapToGlobal(bar.rect().topLeft())
+        return {"sim_time_s": round(self.clock.t, 3), "paused": self.paused,
+                "timeline": [corner.x(), corner.y(), bar.width(), bar.height()]}
+
+    def _cue_before(self) -> float:
+        """The cue before now (a little slack, so pressing again goes further back)."""
+        return max((t for t in self.timeline.cue_times() if t < self.engine_t - 0.5), default=0.0)
+
+    def _cue_after(self) -> float:
+        return min((t for t in self.timeline.cue_times() if t > self.engine_t + 1e-6), default=self.doc.duration_s)
+
+    @Slot(float)
+    def seek(self, t: float) -> None:
+        """Go to simulated time t: back into what was played, or on to a later moment."""
+        t = min(max(0.0, t), self.doc.duration_s)
+        self.drop_run_view()
+        self.bridge.seek(t)
+        self.timeline.set_times(t, max(self.played_to, t))
+
     def load_captions(self) -> None:
+        """The scenario's captions (how long each stays) and its cues on the timeline."""
         self._captions = {(a.get("at_s"), a.get("text")): a.get("duration_s", CAPTION_DEFAULT_S)
                           for a in self.doc.scenario if a.get("action") == "caption"}
+        self.timeline.set_scenario(self.doc.scenario, self.doc.duration_s)
 
     # -- building -------------------------------------------------------------------------------------
     def _make_toolbar(self) -> RunToolbar:
@@ -268,9 +312,10 @@ class MainWindow(QMainWindow):
                     continue
                 self._awaiting_reset = False
             if b.reset:
-                self._reset_view()
+                self._reset_view(b.sim_time)
             self.animator.ingest(b.transfers, b.speed)
-            self._take_activities(b.activities)
+            self._take_activities(b.activities, b.sim_time)
+            self.played_to = b.played_to
             if b.series.get("t_s"):
                 if self.charts is None:
                     self._series_backlog.append((b.series_from, b.series))
@@ -294,18 +339,20 @@ class MainWindow(QMainWindow):
                 self.view.banner.show_text(b.pause_text, "Paused · press Space to continue")
                 self._caption = None
 
-    def _take_activities(self, activities: list[dict[str, Any]]) -> None:
+    def _take_activities(self, activities: list[dict[str, Any]], now: float) -> None:
         self.activity.append(activities)
         for act in activities:
             if act.get("kind") == "caption":
                 duration = self._captions.get((act.get("t_s"), act.get("text")), CAPTION_DEFAULT_S)
+                if now - act.get("t_s", now) >= duration:
+                    continue        # history handed over again after a seek: over already
                 self._caption = (act.get("t_s", self.engine_t), duration, time.perf_counter())
                 self.view.banner.show_text(act.get("text", ""))
 
-    def _reset_view(self) -> None:
+    def _reset_view(self, t: float = 0.0) -> None:
         self.topology.reset()
         self.animator.reset()
-        self.clock.reset(0.0)
+        self.clock.reset(t)
         self.activity.clear()
         self._series_backlog.clear()
         if self.charts is not None:
@@ -327,6 +374,7 @@ class MainWindow(QMainWindow):
         t = self.clock.advance(wall, self.engine_t, self.speed, self.paused)
         self.animator.frame(t)
         self.toolbar.set_clock(t)
+        self.timeline.set_times(t, max(self.played_to, t))
         self._expire_caption(wall)
         self._count_frame(wall)
         if badges_due:

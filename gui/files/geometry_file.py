@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, QPoint, QPointF, QTimer, Slot
 
@@ -36,9 +36,11 @@ def _xy(p: QPoint) -> list[int]:
 class GeometryReporter(QObject):
     """Writes where the palette's entries, the canvas and its nodes are while the view is shown."""
 
-    def __init__(self, view: "CanvasView", topology: "TopologyScene", palette: "Palette", path: str) -> None:
+    def __init__(self, view: "CanvasView", topology: "TopologyScene", palette: "Palette", path: str,
+                 run_state: "Callable[[], dict[str, Any]] | None" = None) -> None:
         super().__init__(view)
         self.view, self.topology, self.palette, self.path = view, topology, palette, Path(path)
+        self.run_state = run_state      # sim_time_s, paused, timeline (FORMAT.md 4.6)
         self._last = ""
         self.timer = QTimer(self)
         self.timer.setInterval(PERIOD_MS)
@@ -55,9 +57,12 @@ class GeometryReporter(QObject):
         corner = viewport.mapToGlobal(QPoint(0, 0))
         nodes = {node_id: {"center": on_screen(item.pos()), "port": on_screen(item.port_scene_pos())}
                  for node_id, item in self.topology.items_by_id.items()}
-        return {"palette": {kind: _xy(palette.entry_center(kind)) for kind in palette.entries},
-                "canvas": [corner.x(), corner.y(), viewport.width(), viewport.height()],
-                "nodes": nodes}
+        out = {"palette": {kind: _xy(palette.entry_center(kind)) for kind in palette.entries},
+               "canvas": [corner.x(), corner.y(), viewport.width(), viewport.height()],
+               "nodes": nodes}
+        if self.run_state is not None:
+            out.update(self.run_state())
+        return out
 
     @Slot()
     def write(self) -> None:

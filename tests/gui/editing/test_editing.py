@@ -477,7 +477,12 @@ def test_the_geometry_file_is_kept_up_to_date_when_asked_for(make_window, qtbot,
     window = make_window("web-tier", start_engine=False)
     qtbot.waitUntil(target.exists, timeout=3000)
     data = json.loads(target.read_text())
-    assert set(data) == {"palette", "canvas", "nodes"}
+    assert set(data) == {"palette", "canvas", "nodes", "sim_time_s", "paused", "timeline"}
+    assert data["sim_time_s"] == 0.0 and data["paused"] is True
+    tx, ty, tw, th = data["timeline"]
+    bar = window.timeline
+    assert (tw, th) == (bar.width(), bar.height()) and [tx, ty] == [bar.mapToGlobal(QPoint(0, 0)).x(),
+                                                                    bar.mapToGlobal(QPoint(0, 0)).y()]
     assert set(data["palette"]) == set(registry.KINDS)
     x, y, w, h = data["canvas"]
     viewport = window.view.viewport()

@@ -1,0 +1,136 @@
+"""The timeline under the canvas: the run's length, the played-so-far band, scenario cues as markers,
+and a head that can be dragged to any moment of what was played (or clicked ahead to run there)."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from gui import theme
+from gui.panels.activity import clock_text
+
+MARGIN = 14.0
+CUE_COLOURS = {"caption": "accent", "pause": "accent", "fail": "unhealthy", "recover": "healthy",
+               "set": "warning"}
+SEEK_COALESCE_MS = 40     # while dragging, at most one seek this often: each restores and replays
+
+
+def cues_of(scenario: list[dict[str, Any]]) -> list[tuple[float, str, str]]:
+    """(time, action, words) for each scenario action, in time order."""
+    out = []
+    for act in scenario:
+        kind = act["action"]
+        words = act.get("text") or " ".join(str(act.get(k, "")) for k in ("target", "prop", "mode", "value")).strip()
+        out.append((float(act["at_s"]), kind, f"{clock_text(act['at_s'])}  {kind}: {words}"))
+    return sorted(out, key=lambda c: c[0])
+
+
+class Timeline(QWidget):
+    seek_requested = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedHeight(36)
+        self.setMouseTracking(True)
+        self.setToolTip("Drag to go back to any moment played; click a marker to jump to its cue")
+        self.duration, self.now, self.played_to = 600.0, 0.0, 0.0
+        self.cues: list[tuple[float, str, str]] = []
+        self._dragging = False
+        self._pending: float | None = None
+        self._timer = QTimer(self, singleShot=True, interval=SEEK_COALESCE_MS)
+        self._timer.timeout.connect(self._send_seek)
+
+    # -- what it shows ------------------------------------------------------------------------------
+    def set_scenario(self, scenario: list[dict[str, Any]], duration: float) -> None:
+        self.cues, self.duration = cues_of(scenario), max(duration, 1e-9)
+        self.update()
+
+    def set_times(self, now: float, played_to: float) -> None:
+        if (now, played_to) != (self.now, self.played_to):
+            self.now, self.played_to = now, played_to
+            self.update()
+
+    def cue_times(self) -> list[float]:
+        return sorted({t for t, _, _ in self.cues} | {0.0, self.duration})
+
+    # -- geometry -------------------------------------------------------------------------------------
+    def _track(self) -> QRectF:
+        return QRectF(MARGIN + 40, self.height() / 2 - 3, self.width() - 2 * MARGIN - 80, 6)
+
+    def x_of(self, t: float) -> float:
+        track = self._track()
+        return track.left() + track.width() * min(1.0, max(0.0, t / self.duration))
+
+    def t_of(self, x: float) -> float:
+        track = self._track()
+        return min(self.duration, max(0.0, (x - track.left()) / max(1.0, track.width()) * self.duration))
+
+    def _cue_near(self, x: float) -> tuple[float, str, str] | None:
+        near = [c for c in self.cues if abs(self.x_of(c[0]) - x) <= 5]
+        return near[0] if near else None
+
+    # -- painting ---------------------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        t = theme.current()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor(t.window))
+        track = self._track()
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(t.border))
+        p.drawRoundedRect(track, 3, 3)
+        played = QRectF(track.left(), track.top(), self.x_of(self.played_to) - track.left(), track.height())
+        p.setBrush(QColor(t.accent).lighter(150))
+        p.drawRoundedRect(played, 3, 3)
+        for at, kind, _ in self.cues:
+            x = self.x_of(at)
+            p.setBrush(QColor(getattr(t, CUE_COLOURS.get(kind, "muted"))))
+            p.drawPolygon(QPolygonF([QPointF(x - 4, track.top() - 7), QPointF(x + 4, track.top() - 7),
+                                     QPointF(x, track.top() - 1)]))
+        head = self.x_of(self.now)
+        p.setPen(QPen(QColor(t.accent), 2))
+        p.drawLine(QPointF(head, track.top() - 8), QPointF(head, track.bottom() + 8))
+        p.setPen(QColor(t.muted))
+        p.drawText(QRectF(0, 0, MARGIN + 36, self.height()), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                   clock_text(0.0))
+        p.drawText(QRectF(track.right() + 4, 0, 60, self.height()), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                   clock_text(self.duration))
+        p.end()
+
+    # -- gestures ---------------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        cue = self._cue_near(event.position().x())
+        self._dragging = cue is None
+        self._request(cue[0] if cue else self.t_of(event.position().x()))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        x = event.position().x()
+        if self._dragging:
+            self._request(self.t_of(x))
+            return
+        cue = self._cue_near(x)
+        if cue:
+            QToolTip.showText(event.globalPosition().toPoint(), cue[2], self)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._dragging:
+            self._dragging = False
+            self._request(self.t_of(event.position().x()))
+            self._send_seek()
+
+    def _request(self, t: float) -> None:
+        self.now = t
+        self.update()
+        self._pending = t
+        if not self._timer.isActive():
+            self._timer.start()
+
+    @Slot()
+    def _send_seek(self) -> None:
+        if self._pending is not None:
+            t, self._pending = self._pending, None
+            self.seek_requested.emit(t)

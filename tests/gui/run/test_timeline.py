@@ -1,0 +1,56 @@
+"""The timeline under the canvas: scrub back into what was played, keys for a presenter, and a
+change in the past forks the run (engine/timeline.py does the work; these drive the window)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+
+from gui.run.timeline import cues_of
+
+
+def played_to(window, qtbot, t: float) -> None:
+    window.toolbar.speed_slider.setValue(window.toolbar.speed_slider.maximum())   # 100x
+    window.toggle_play()
+    qtbot.waitUntil(lambda: window.engine_t >= t, timeout=20000)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: window.bridge.runner.paused, timeout=5000)
+
+
+def test_scrubbing_back_shows_that_moment_and_keeps_what_was_played(make_window, qtbot):
+    window = make_window("failure")
+    played_to(window, qtbot, 150.0)
+    furthest = window.played_to
+    window.timeline.seek_requested.emit(60.0)
+    qtbot.waitUntil(lambda: abs(window.engine_t - 60.0) < 1e-9 and not window._awaiting_reset, timeout=10000)
+    assert window.bridge.runner.now == 60.0
+    assert window.played_to >= furthest >= 150.0
+    times = [row["t_s"] for row in window.activity.model.rows]
+    assert times and max(times) <= 60.0, "the activity log shows that moment, not the future"
+
+
+def test_home_and_page_keys_go_to_cues(make_window, qtbot):
+    window = make_window("failure")
+    played_to(window, qtbot, 130.0)
+    qtbot.keyClick(window, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: window.engine_t == 0.0 and not window._awaiting_reset, timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)
+    first_cue = min(t for t, _, _ in cues_of(window.doc.scenario) if t > 0)
+    qtbot.waitUntil(lambda: abs(window.engine_t - first_cue) < 1e-9, timeout=10000)
+
+
+def test_a_change_in_the_past_forks_the_run(make_window, qtbot):
+    window = make_window("failure")
+    played_to(window, qtbot, 120.0)
+    window.seek(30.0)
+    qtbot.waitUntil(lambda: window.bridge.runner.now == 30.0, timeout=10000)
+    window.bridge.set_prop("users", "rate_rps", 5.0)
+    qtbot.waitUntil(lambda: window.bridge.runner.last_fork is not None, timeout=5000)
+    assert window.bridge.runner.history.played_to == 30.0
+
+
+def test_clicking_the_track_seeks_there(make_window, qtbot):
+    window = make_window("failure")
+    played_to(window, qtbot, 100.0)
+    bar = window.timeline
+    x = bar.x_of(50.0)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=QPointF(x, bar.height() - 4).toPoint())
+    qtbot.waitUntil(lambda: abs(window.bridge.runner.now - 50.0) < 1.0, timeout=10000)
