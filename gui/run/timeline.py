@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from gui import theme
 from gui.panels.activity import clock_text
 
-MARGIN = 14.0
+MARGIN = 10.0
+LABEL_W = 64.0            # room for "00:00.0" at each end of the track
 CUE_COLOURS = {"caption": "accent", "pause": "accent", "fail": "unhealthy", "recover": "healthy",
                "set": "warning"}
 SEEK_COALESCE_MS = 40     # while dragging, at most one seek this often: each restores and replays
@@ -57,7 +58,7 @@ class Timeline(QWidget):
 
     # -- geometry -------------------------------------------------------------------------------------
     def _track(self) -> QRectF:
-        return QRectF(MARGIN + 40, self.height() / 2 - 3, self.width() - 2 * MARGIN - 80, 6)
+        return QRectF(MARGIN + LABEL_W, self.height() / 2 - 3, self.width() - 2 * (MARGIN + LABEL_W), 6)
 
     def x_of(self, t: float) -> float:
         track = self._track()
@@ -82,7 +83,9 @@ class Timeline(QWidget):
         p.setBrush(QColor(t.border))
         p.drawRoundedRect(track, 3, 3)
         played = QRectF(track.left(), track.top(), self.x_of(self.played_to) - track.left(), track.height())
-        p.setBrush(QColor(t.accent).lighter(150))
+        band = QColor(t.accent)
+        band.setAlphaF(0.55)
+        p.setBrush(band)
         p.drawRoundedRect(played, 3, 3)
         for at, kind, _ in self.cues:
             x = self.x_of(at)
@@ -93,9 +96,9 @@ class Timeline(QWidget):
         p.setPen(QPen(QColor(t.accent), 2))
         p.drawLine(QPointF(head, track.top() - 8), QPointF(head, track.bottom() + 8))
         p.setPen(QColor(t.muted))
-        p.drawText(QRectF(0, 0, MARGIN + 36, self.height()), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                   clock_text(0.0))
-        p.drawText(QRectF(track.right() + 4, 0, 60, self.height()), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        middle = Qt.AlignmentFlag.AlignVCenter
+        p.drawText(QRectF(MARGIN, 0, LABEL_W - 8, self.height()), Qt.AlignmentFlag.AlignRight | middle, clock_text(0.0))
+        p.drawText(QRectF(track.right() + 8, 0, LABEL_W, self.height()), Qt.AlignmentFlag.AlignLeft | middle,
                    clock_text(self.duration))
         p.end()
 
