@@ -116,6 +116,13 @@ class Runner:
         sim, self._replay = self.history.seek(t, self._replay_control)
         self._adopt(sim)
 
+    def step_back(self) -> None:
+        """Undo one single step: the run as it was one event earlier."""
+        if self.sim.kernel.events == 0:
+            return
+        sim, self._replay = self.history.seek_event(self.sim.kernel.events - 1, self._replay_control)
+        self._adopt(sim)
+
     def _replay_control(self, sim: Simulation, control: Control) -> None:
         self._control(sim, control.command, control.args)
 
@@ -137,6 +144,7 @@ class Runner:
     def request_step(self) -> None: self.post("step")
     def request_reset(self, doc: Document | None = None) -> None: self.post("reset", doc)
     def request_seek(self, t: float) -> None: self.post("seek", t)
+    def request_step_back(self) -> None: self.post("step_back")
     def set_prop(self, target: str, prop: str, value: Any) -> None: self.post("set", target, prop, value)
     def fail(self, target: str, mode: str, factor: float = 1.0, duration_s: float | None = None) -> None:
         self.post("fail", target, mode, factor, duration_s)
@@ -172,6 +180,9 @@ class Runner:
         elif command == "seek":
             self.seek(args[0])
             return True
+        elif command == "step_back":
+            self.paused = True
+            self.step_back()
         elif command in LIVE_CONTROLS:
             self._live(command, args)
         return False

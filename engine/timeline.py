@@ -40,6 +40,7 @@ class Checkpoint:
     t: float
     journaled: int      # how many controls the journal held when it was taken
     data: bytes
+    events: int = 0     # events the run had processed
 
 
 @dataclass
@@ -88,7 +89,7 @@ class History:
 
     def _take(self, sim: Simulation) -> None:
         start = time.perf_counter()
-        self.checkpoints.append(Checkpoint(sim.now, len(self.journal), sim.checkpoint()))
+        self.checkpoints.append(Checkpoint(sim.now, len(self.journal), sim.checkpoint(), sim.kernel.events))
         self._wall_spent += time.perf_counter() - start
         if self.nbytes > self.budget_bytes:
             self._thin()
@@ -114,6 +115,21 @@ class History:
             apply(sim, control)
             index += 1
         sim.run_until(target)
+        return sim, index
+
+    def seek_event(self, events: int, apply: Callable[[Simulation, Control], Any]) -> tuple[Simulation, int]:
+        """A simulation just after its `events`-th event (one event back: the single step undone),
+        from the latest checkpoint before it, replaying events one by one with the journal."""
+        start = max((c for c in self.checkpoints if c.events <= events), key=lambda c: c.events)
+        sim = Simulation.restore(start.data)
+        index, kernel = start.journaled, sim.kernel
+        while kernel.events < events and kernel.heap:
+            next_t = kernel.heap[0][0]
+            while index < len(self.journal) and self.journal[index].t < next_t:
+                sim.run_until(self.journal[index].t)    # no event before it: only the clock moves
+                apply(sim, self.journal[index])
+                index += 1
+            kernel.step()
         return sim, index
 
     # -- forking ---------------------------------------------------------------------------------

@@ -108,7 +108,8 @@ class MainWindow(QMainWindow):
         keys = (("Home", lambda: self.seek(0.0)), ("PgUp", lambda: self.seek(self._cue_before())),
                 ("PgDown", lambda: self.seek(self._cue_after())),
                 ("Shift+Left", lambda: self.seek(self.engine_t - 10.0)),
-                ("Shift+Right", lambda: self.seek(self.engine_t + 10.0)))
+                ("Shift+Right", lambda: self.seek(self.engine_t + 10.0)),
+                ("Left", self.step_back), ("Right", self.step))
         for key, go in keys:
             QShortcut(QKeySequence(key), self, go)
         return box
@@ -269,6 +270,13 @@ class MainWindow(QMainWindow):
     @Slot()
     def step(self) -> None:
         self.bridge.step()
+        self._set_paused(True)
+
+    @Slot()
+    def step_back(self) -> None:
+        """One event back (Left): the single step undone."""
+        self.drop_run_view()
+        self.bridge.step_back()
         self._set_paused(True)
 
     @Slot()

@@ -161,3 +161,21 @@ def test_history_seek_applies_controls_noted_after_the_checkpoint_at_its_time():
     r.step(20.0)
     assert report(r) == expected
     assert isinstance(r.history, History)
+
+
+def test_one_step_back_undoes_one_single_step_exactly():
+    """Left / Right while paused: a step back is the run as it was one event earlier."""
+    r = runner("failure")
+    play(r, [(40.0, "fail", ("web", "crash", 1.0, None))], 60.0)
+    before = report(r)
+    events = r.sim.kernel.events
+    for _ in range(3):
+        r.step_event()
+    r.step_back()
+    r.step_back()
+    r.step_back()
+    assert r.sim.kernel.events == events
+    assert report(r)["events"] == before["events"] and report(r)["activities"] == before["activities"]
+    r.step_event()
+    r.step_back()
+    assert r.sim.kernel.events == events

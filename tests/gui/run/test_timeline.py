@@ -54,3 +54,15 @@ def test_clicking_the_track_seeks_there(make_window, qtbot):
     x = bar.x_of(50.0)
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=QPointF(x, bar.height() - 4).toPoint())
     qtbot.waitUntil(lambda: abs(window.bridge.runner.now - 50.0) < 1.0, timeout=10000)
+
+
+def test_left_and_right_step_one_event_back_and_forward(make_window, qtbot):
+    window = make_window("failure")
+    played_to(window, qtbot, 20.0)
+    runner = window.bridge.runner
+    qtbot.waitUntil(lambda: window.paused, timeout=5000)
+    events = runner.sim.kernel.events
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: runner.sim.kernel.events == events + 1, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    qtbot.waitUntil(lambda: runner.sim.kernel.events == events, timeout=5000)
