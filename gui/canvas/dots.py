@@ -76,10 +76,13 @@ def positions_along(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarr
     """
     duration = np.maximum(np.asarray(t_arrive, np.float64) - t_depart, min_visible_s)
     elapsed = now - np.asarray(t_depart, np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fraction = np.clip(elapsed / duration, 0.0, 1.0)
-    fraction = np.nan_to_num(fraction, nan=1.0)  # zero-length hop with min_visible_s == 0
     in_flight = (elapsed >= 0.0) & (elapsed <= duration)
+    if min_visible_s > 0:      # every duration is positive: no 0/0
+        fraction = elapsed / duration
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fraction = np.nan_to_num(elapsed / duration, nan=1.0)   # zero-length hop: at its end
+    np.minimum(np.maximum(fraction, 0.0, out=fraction), 1.0, out=fraction)
     x = x0 + (np.asarray(x1, np.float64) - x0) * fraction
     y = y0 + (np.asarray(y1, np.float64) - y0) * fraction
     return x, y, in_flight
@@ -196,8 +199,10 @@ class DotLayer(QGraphicsItem):
                     transform.m12() * x + transform.m22() * y + transform.dy())
         pad = self._cell  # a dot whose centre is just outside still shows its edge
         columns, rows = math.ceil((width + 2 * pad) * dpr), math.ceil((height + 2 * pad) * dpr)
-        ix = ((x + pad) * dpr).astype(np.int64)   # whole device pixels, as Qt blits them
-        iy = ((y + pad) * dpr).astype(np.int64)
+        if dpr == 1.0:
+            ix, iy = (x + pad).astype(np.int64), (y + pad).astype(np.int64)   # whole device pixels, as Qt blits them
+        else:
+            ix, iy = ((x + pad) * dpr).astype(np.int64), ((y + pad) * dpr).astype(np.int64)
         # One unsigned comparison per axis tests both ends: a negative index wraps to a huge one.
         inside = np.flatnonzero((ix.view(np.uint64) < columns) & (iy.view(np.uint64) < rows))
         pixel = iy[inside] * columns + ix[inside]
