@@ -89,6 +89,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise BadInput(f"--series-interval {args.series_interval:g} s over {duration:g} s would take "
                        f"{duration / args.series_interval:,.0f} samples, over the limit of {MAX_SERIES_SAMPLES:,}: "
                        "choose a longer interval")
+    if args.report:
+        _check_writable(Path(args.report))    # before the run, not after minutes of it
     sim = Simulation(doc, seed=args.seed, series_interval=args.series_interval)
     start = time.perf_counter()
     sim.run_until(duration)
@@ -101,6 +103,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise BadInput(f"{args.report}: cannot write the report: {e.strerror or e}") from None
     print(summary.render(report))
     return 0
+
+
+def _check_writable(path: Path) -> None:
+    if path.is_dir():
+        raise BadInput(f"{path}: cannot write the report: it is a folder")
+    if not path.parent.is_dir():
+        raise BadInput(f"{path}: cannot write the report: no folder {path.parent}")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

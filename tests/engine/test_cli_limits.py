@@ -54,3 +54,10 @@ def test_seed_follows_the_files_rules(capsys):
 def test_help_still_prints_and_exits_0():
     proc = flowdeck("run", "--help")
     assert proc.returncode == 0 and "--series-interval" in proc.stdout
+
+
+def test_a_report_path_that_cannot_be_written_is_refused_before_the_run(tmp_path):
+    """Found by trying it: `--report <a folder>` was refused only after the whole run."""
+    for where, words in ((tmp_path, "it is a folder"), (tmp_path / "no" / "r.json", "no folder")):
+        done = flowdeck("run", "web-tier", "--duration", "1000000", "--report", str(where))
+        assert done.returncode == 2 and words in done.stderr and done.stdout == ""
