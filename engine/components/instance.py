@@ -36,6 +36,7 @@ class Instance:
         self.accepted = self.handled = self.errors = self.queued = 0
         self.targets: list[Any] = []                    # load balancer registrations
         self.on_success: list[Callable[[], None]] = []  # e.g. publish a message per handled request
+        self._finish_handler = self._finish   # made once: every request's completion event holds it
         self._configure()
 
     def _configure(self) -> None:
@@ -76,17 +77,18 @@ class Instance:
 
     def _start(self, r: Request) -> None:
         kernel = self.kernel
-        now = kernel.now
-        self.area += self.busy * (now - self.area_t)
+        now, busy = kernel.now, self.busy
+        self.area += busy * (now - self.area_t)
         self.area_t = now
-        self.busy += 1
+        self.busy = busy + 1
         r.epoch = self.epoch
         draws = self._service.values   # Sampler.__call__, inlined: every request passes here
         service = draws.pop() if draws else self._service.refill()
-        if self.failure is not None and self.failure == "slow":
+        failure = self.failure
+        if failure is not None and failure == "slow":
             service *= self.fail_factor
         done = now + service
-        heappush(kernel.heap, (done, next(kernel.seq), self._finish, r))
+        heappush(kernel.heap, (done, next(kernel.seq), self._finish_handler, r))
         if done > r.deadline:
             r.target.lb.watch(r)
 
@@ -113,8 +115,12 @@ class Instance:
             if self.on_success:
                 for publish in self.on_success:
                     publish()
-        if self.backlog:
-            self._start_next()
+        backlog = self.backlog   # _start_next, inlined: most requests at load start here
+        while backlog:
+            r = backlog.popleft()
+            if not r.answered:
+                self._start(r)
+                return
 
     def _watchdog(self, _: object) -> None:
         """Time out waiting requests whose idle timeout has passed. The backlog is in arrival order,

@@ -35,7 +35,7 @@ class LoadBalancer(Component):
         self.targets: list[Target] = []
         self._routable: list[Target] | None = None
         self._rr = -1
-        self.received = self.routed = 0
+        self.received = self._unrouted = 0   # routed is derived (a property): the hot path counts less
         self.answers = {200: 0, 500: 0, 502: 0, 503: 0, 504: 0}
         self._received_at_sample = 0
         self._cache_props()
@@ -124,6 +124,7 @@ class LoadBalancer(Component):
         self.received += 1
         targets = self._routable or self.routable()
         if not targets:
+            self._unrouted += 1
             self.answer(r, UNAVAILABLE)
             return
         if self._plain_rr:
@@ -132,7 +133,6 @@ class LoadBalancer(Component):
         else:
             target = self._pick(targets)
         target.outstanding += 1
-        self.routed += 1
         r.target = target
         now = self.kernel.now
         r.deadline = now + self._idle
@@ -208,7 +208,10 @@ class LoadBalancer(Component):
         """The target's answer arrives back at the load balancer."""
         if r.answered:
             return  # the client was already given a 504
-        self._release(r)
+        target = r.target   # _release, inlined: every answered request passes here
+        target.outstanding -= 1
+        if target.draining and target.outstanding == 0 and target.active:
+            self._gone(target)
         self.answer(r, r.status)
 
     def _release(self, r: Request) -> None:
@@ -230,6 +233,10 @@ class LoadBalancer(Component):
             r.client.on_response(r)
 
     # -- reporting -------------------------------------------------------------------------------------
+    @property
+    def routed(self) -> int:
+        return self.received - self._unrouted
+
     def totals(self) -> dict[str, Any]:
         return {"received": self.received, "routed": self.routed,
                 **{f"answered_{code}": n for code, n in sorted(self.answers.items())}}
