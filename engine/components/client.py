@@ -125,10 +125,11 @@ class Client(Component):
                 self.kernel.at(now + self._timeout, self._time_out, r)
             # world.hop, inlined: this is the hottest path of the engine
             latency = edge.latency
-            self._rec((edge.index, -1, now, now + latency, REQUEST))
             if latency:
+                self._rec((edge.index, -1, now, now + latency, REQUEST))
                 self.kernel.at(now + latency, lb.on_request, r)
-            else:
+            else:   # no event, and the transfer arrives as it leaves
+                self._rec((edge.index, -1, now, now, REQUEST))
                 lb.on_request(r)
         if self.emitters:
             for emit in self.emitters:

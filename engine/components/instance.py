@@ -114,7 +114,7 @@ class Instance:
                 r.target.lb.watch(r)
             return
         self.handled += 1
-        rate = self.fail_factor if failure == "error" else self.error_rate
+        rate = self.fail_factor if failure is not None and failure == "error" else self.error_rate
         if rate and self.rng.random() < rate:
             self.errors += 1
             self.reply(r, SERVER_ERROR)
@@ -157,10 +157,11 @@ class Instance:
         target, now = r.target, self.kernel.now
         edge = target.edge
         latency = edge.latency
-        self._rec((edge.index, self.no, now, now + latency, RESPONSE if status == OK else ERROR))
         if latency:
+            self._rec((edge.index, self.no, now, now + latency, RESPONSE if status == OK else ERROR))
             self.kernel.at(now + latency, target.lb.on_response, r)
-        else:
+        else:   # no event, and the transfer arrives as it leaves
+            self._rec((edge.index, self.no, now, now, RESPONSE if status == OK else ERROR))
             target.lb.on_response(r)
 
     # -- health, failures, life cycle ----------------------------------------------------------------

@@ -139,10 +139,11 @@ class LoadBalancer(Component):
         # world.hop, inlined
         edge, inst = target.edge, target.inst
         latency = edge.latency
-        self._rec((edge.index, inst.no, now, now + latency, REQUEST))
         if latency:
+            self._rec((edge.index, inst.no, now, now + latency, REQUEST))
             self.kernel.at(now + latency, inst.accept, r)
-        else:
+        else:   # no event, and the transfer arrives as it leaves
+            self._rec((edge.index, inst.no, now, now, REQUEST))
             inst.accept(r)
 
     def on_prop_changed(self, name: str) -> None:
@@ -226,10 +227,11 @@ class LoadBalancer(Component):
         # world.hop, inlined: every request's answer passes here
         edge, now = r.in_edge, self.kernel.now
         latency = edge.latency
-        self._rec((edge.index, -1, now, now + latency, RESPONSE if status == OK else ERROR))
         if latency:
+            self._rec((edge.index, -1, now, now + latency, RESPONSE if status == OK else ERROR))
             self.kernel.at(now + latency, r.client.on_response, r)
-        else:
+        else:   # no event, and the transfer arrives as it leaves
+            self._rec((edge.index, -1, now, now, RESPONSE if status == OK else ERROR))
             r.client.on_response(r)
 
     # -- reporting -------------------------------------------------------------------------------------
