@@ -113,7 +113,7 @@ class LatencyHistogram:
 
     def percentiles(self, qs: Sequence[float]) -> tuple[float, ...]:
         """As numpy.percentile's default (linear between the two nearest ranks); zeros when empty."""
-        cum = np.cumsum(self._span())   # cumulative counts from bucket `first` (all below are empty)
+        cum = self._span().cumsum()   # cumulative counts from bucket `first` (all below are empty)
         n = int(cum[-1]) if len(cum) else 0
         if not n:
             return tuple(0.0 for _ in qs)
