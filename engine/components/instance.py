@@ -103,10 +103,10 @@ class Instance:
     def _finish(self, r: Request) -> None:
         if r.epoch != self.epoch:
             return  # failed when the instance crashed or terminated
-        now = self.kernel.now
-        self.area += self.busy * (now - self.area_t)
+        now, busy = self.kernel.now, self.busy
+        self.area += busy * (now - self.area_t)
         self.area_t = now
-        self.busy -= 1
+        self.busy = busy - 1
         failure = self.failure
         if failure is not None and failure == "hang":
             self.hung.append(r)
@@ -123,12 +123,8 @@ class Instance:
             if self.on_success:
                 for publish in self.on_success:
                     publish()
-        backlog = self.backlog   # _start_next, inlined: most requests at load start here
-        while backlog:
-            r = backlog.popleft()
-            if not r.answered:
-                self._start(r)
-                return
+        if self.backlog:
+            self._start_next()
 
     def _watchdog(self, _: object) -> None:
         """Time out waiting requests whose idle timeout has passed. The backlog is in arrival order,
