@@ -209,10 +209,7 @@ class LoadBalancer(Component):
         """The target's answer arrives back at the load balancer."""
         if r.answered:
             return  # the client was already given a 504
-        target = r.target   # _release, inlined: every answered request passes here
-        target.outstanding -= 1
-        if target.draining and target.outstanding == 0 and target.active:
-            self._gone(target)
+        self._release(r)
         self.answer(r, r.status)
 
     def _release(self, r: Request) -> None:
