@@ -40,18 +40,30 @@ def _bucket_values() -> np.ndarray:
 
 
 class LatencyHistogram:
-    """Count, exact sum, min and max, and counts in BUCKETS log-spaced buckets (about 117 KB)."""
+    """Count, exact sum, min and max, and counts in BUCKETS log-spaced buckets (about 117 KB).
+
+    Buckets outside [first, end) are empty: sums, merges and percentiles look at that span only,
+    so sampling a client every few seconds costs what its recent latencies span, not 117 KB.
+    """
 
     _values = _bucket_values()
-    __slots__ = ("counts", "total", "lo", "hi")
+    __slots__ = ("counts", "total", "lo", "hi", "first", "end")
 
     def __init__(self) -> None:
         self.counts = array("q", bytes(8 * BUCKETS))
         self.total, self.lo, self.hi = 0.0, math.inf, -math.inf
+        self.first, self.end = BUCKETS, 0
+
+    def _span(self) -> np.ndarray:
+        """The counts of buckets first..end-1 (a view)."""
+        return np.frombuffer(self.counts, dtype=np.int64)[self.first:self.end]
+
+    def _widen(self, first: int, end: int) -> None:
+        self.first, self.end = min(self.first, first), max(self.end, end)
 
     @property
     def n(self) -> int:
-        return int(np.frombuffer(self.counts, dtype=np.int64).sum())
+        return int(self._span().sum())
 
     def add(self, v: float, _log=math.log, _last=BUCKETS - 1) -> None:
         self.total += v
@@ -59,11 +71,12 @@ class LatencyHistogram:
             self.lo = v
         if v > self.hi:
             self.hi = v
+        i = 0
         if v >= LOWEST_S:
             i = int((_log(v) - _LOG_LOWEST) * _PER_LOG) + 1
-            self.counts[i if i < _last else _last] += 1
-        else:
-            self.counts[0] += 1
+            i = i if i < _last else _last
+        self.counts[i] += 1
+        self._widen(i, i + 1)
 
     def add_many(self, values: array) -> None:
         """Add a batch of values (an array of doubles) at numpy speed."""
@@ -76,18 +89,23 @@ class LatencyHistogram:
         above = a >= LOWEST_S
         idx[above] = ((np.log(a[above]) - _LOG_LOWEST) * _PER_LOG).astype(np.int64) + 1
         np.minimum(idx, BUCKETS - 1, out=idx)
-        np.frombuffer(self.counts, dtype=np.int64)[:] += np.bincount(idx, minlength=BUCKETS)
+        first = int(idx.min())
+        added = np.bincount(idx - first)
+        np.frombuffer(self.counts, dtype=np.int64)[first:first + len(added)] += added
+        self._widen(first, first + len(added))
 
     def merge(self, other: "LatencyHistogram") -> None:
         """Add other's counts to these (other is left as it was)."""
-        mine = np.frombuffer(self.counts, dtype=np.int64)
-        mine += np.frombuffer(other.counts, dtype=np.int64)
+        if other.first < other.end:
+            np.frombuffer(self.counts, dtype=np.int64)[other.first:other.end] += other._span()
+            self._widen(other.first, other.end)
         self.total += other.total
         self.lo, self.hi = min(self.lo, other.lo), max(self.hi, other.hi)
 
     def clear(self) -> None:
-        np.frombuffer(self.counts, dtype=np.int64)[:] = 0
+        self._span()[:] = 0
         self.total, self.lo, self.hi = 0.0, math.inf, -math.inf
+        self.first, self.end = BUCKETS, 0
 
     def mean(self) -> float:
         n = self.n
@@ -95,8 +113,8 @@ class LatencyHistogram:
 
     def percentiles(self, qs: Sequence[float]) -> tuple[float, ...]:
         """As numpy.percentile's default (linear between the two nearest ranks); zeros when empty."""
-        cum = np.cumsum(np.frombuffer(self.counts, dtype=np.int64))
-        n = int(cum[-1])
+        cum = self._span().cumsum()   # cumulative counts from bucket `first` (all below are empty)
+        n = int(cum[-1]) if len(cum) else 0
         if not n:
             return tuple(0.0 for _ in qs)
         out = []
@@ -113,5 +131,5 @@ class LatencyHistogram:
             return self.lo
         if k == cum[-1] - 1:
             return self.hi
-        v = float(self._values[int(np.searchsorted(cum, k, side="right"))])
+        v = float(self._values[self.first + int(cum.searchsorted(k, side="right"))])
         return min(max(v, self.lo), self.hi)

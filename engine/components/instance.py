@@ -15,6 +15,14 @@ PENDING, RUNNING, TERMINATING, TERMINATED = "pending", "running", "terminating",
 class Instance:
     """One running (or booting, or draining) EC2 instance."""
 
+    # Slots: the hot path reads and writes these for every request, and a fixed layout is faster
+    # than an instance dict (which, past 30 attributes, no longer shares its keys).
+    __slots__ = ("world", "kernel", "owner", "_rec", "no", "id", "props", "rng", "state", "failure",
+                 "fail_factor", "launched_at", "in_service_at", "warm_at", "busy", "area", "area_t", "epoch",
+                 "message_worker", "targets_draining", "backlog", "hung", "_watchdog_at", "accepted", "handled",
+                 "errors", "queued", "targets", "on_success", "_finish_handler", "concurrency", "max_backlog",
+                 "error_rate", "_service")
+
     def __init__(self, world: Any, owner: Any, no: int, instance_id: str, props: dict, rng: Any) -> None:
         self.world, self.kernel, self.owner = world, world.kernel, owner
         self._rec = world.rec
@@ -36,6 +44,7 @@ class Instance:
         self.accepted = self.handled = self.errors = self.queued = 0
         self.targets: list[Any] = []                    # load balancer registrations
         self.on_success: list[Callable[[], None]] = []  # e.g. publish a message per handled request
+        self._finish_handler = self._finish   # made once: every request's completion event holds it
         self._configure()
 
     def _configure(self) -> None:
@@ -76,27 +85,28 @@ class Instance:
 
     def _start(self, r: Request) -> None:
         kernel = self.kernel
-        now = kernel.now
-        self.area += self.busy * (now - self.area_t)
+        now, busy = kernel.now, self.busy
+        self.area += busy * (now - self.area_t)
         self.area_t = now
-        self.busy += 1
+        self.busy = busy + 1
         r.epoch = self.epoch
         draws = self._service.values   # Sampler.__call__, inlined: every request passes here
         service = draws.pop() if draws else self._service.refill()
-        if self.failure is not None and self.failure == "slow":
+        failure = self.failure
+        if failure is not None and failure == "slow":
             service *= self.fail_factor
         done = now + service
-        heappush(kernel.heap, (done, next(kernel.seq), self._finish, r))
+        heappush(kernel.heap, (done, next(kernel.seq), self._finish_handler, r))
         if done > r.deadline:
             r.target.lb.watch(r)
 
     def _finish(self, r: Request) -> None:
         if r.epoch != self.epoch:
             return  # failed when the instance crashed or terminated
-        now = self.kernel.now
-        self.area += self.busy * (now - self.area_t)
+        now, busy = self.kernel.now, self.busy
+        self.area += busy * (now - self.area_t)
         self.area_t = now
-        self.busy -= 1
+        self.busy = busy - 1
         failure = self.failure
         if failure is not None and failure == "hang":
             self.hung.append(r)
@@ -104,7 +114,7 @@ class Instance:
                 r.target.lb.watch(r)
             return
         self.handled += 1
-        rate = self.fail_factor if failure == "error" else self.error_rate
+        rate = self.fail_factor if failure is not None and failure == "error" else self.error_rate
         if rate and self.rng.random() < rate:
             self.errors += 1
             self.reply(r, SERVER_ERROR)
@@ -143,10 +153,11 @@ class Instance:
         target, now = r.target, self.kernel.now
         edge = target.edge
         latency = edge.latency
-        self._rec((edge.index, self.no, now, now + latency, RESPONSE if status == OK else ERROR))
         if latency:
+            self._rec((edge.index, self.no, now, now + latency, RESPONSE if status == OK else ERROR))
             self.kernel.at(now + latency, target.lb.on_response, r)
-        else:
+        else:   # no event, and the transfer arrives as it leaves
+            self._rec((edge.index, self.no, now, now, RESPONSE if status == OK else ERROR))
             target.lb.on_response(r)
 
     # -- health, failures, life cycle ----------------------------------------------------------------

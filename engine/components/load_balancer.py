@@ -35,7 +35,7 @@ class LoadBalancer(Component):
         self.targets: list[Target] = []
         self._routable: list[Target] | None = None
         self._rr = -1
-        self.received = self.routed = 0
+        self.received = self._unrouted = 0   # routed is derived (a property): the hot path counts less
         self.answers = {200: 0, 500: 0, 502: 0, 503: 0, 504: 0}
         self._received_at_sample = 0
         self._cache_props()
@@ -124,6 +124,7 @@ class LoadBalancer(Component):
         self.received += 1
         targets = self._routable or self.routable()
         if not targets:
+            self._unrouted += 1
             self.answer(r, UNAVAILABLE)
             return
         if self._plain_rr:
@@ -132,17 +133,17 @@ class LoadBalancer(Component):
         else:
             target = self._pick(targets)
         target.outstanding += 1
-        self.routed += 1
         r.target = target
         now = self.kernel.now
         r.deadline = now + self._idle
         # world.hop, inlined
         edge, inst = target.edge, target.inst
         latency = edge.latency
-        self._rec((edge.index, inst.no, now, now + latency, REQUEST))
         if latency:
+            self._rec((edge.index, inst.no, now, now + latency, REQUEST))
             self.kernel.at(now + latency, inst.accept, r)
-        else:
+        else:   # no event, and the transfer arrives as it leaves
+            self._rec((edge.index, inst.no, now, now, REQUEST))
             inst.accept(r)
 
     def on_prop_changed(self, name: str) -> None:
@@ -223,13 +224,18 @@ class LoadBalancer(Component):
         # world.hop, inlined: every request's answer passes here
         edge, now = r.in_edge, self.kernel.now
         latency = edge.latency
-        self._rec((edge.index, -1, now, now + latency, RESPONSE if status == OK else ERROR))
         if latency:
+            self._rec((edge.index, -1, now, now + latency, RESPONSE if status == OK else ERROR))
             self.kernel.at(now + latency, r.client.on_response, r)
-        else:
+        else:   # no event, and the transfer arrives as it leaves
+            self._rec((edge.index, -1, now, now, RESPONSE if status == OK else ERROR))
             r.client.on_response(r)
 
     # -- reporting -------------------------------------------------------------------------------------
+    @property
+    def routed(self) -> int:
+        return self.received - self._unrouted
+
     def totals(self) -> dict[str, Any]:
         return {"received": self.received, "routed": self.routed,
                 **{f"answered_{code}": n for code, n in sorted(self.answers.items())}}

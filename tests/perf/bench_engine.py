@@ -12,18 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import random
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from engine.fileio import from_data  # noqa: E402
 from engine.simulation import Simulation  # noqa: E402
-
-SERVERS, MU, LOAD = 4, 10.0, 0.8
-LAMBDA = LOAD * SERVERS * MU
+from simpy_mm4 import LAMBDA, MU, SERVERS, run_simpy  # noqa: E402  (the SimPy side, shared with bench_process.py)
 
 
 def erlang_c_mean_sojourn(c: int, lam: float, mu: float) -> float:
@@ -63,37 +61,6 @@ def run_flowdeck(requests: int, seed: int) -> dict:
     assert sim.ledger()["balanced"]
     return {"wall_s": wall, "requests": client.sent, "events": sim.kernel.events, "mean_s": mean,
             "transfers": kept[0]}
-
-
-def run_simpy(requests: int, seed: int) -> dict:
-    import simpy
-    rng = random.Random(seed)
-    env = simpy.Environment()
-    servers = simpy.Resource(env, SERVERS)
-    latencies: list[float] = []
-
-    def customer(env):
-        t0 = env.now
-        with servers.request() as req:
-            yield req
-            yield env.timeout(rng.expovariate(MU))
-        latencies.append(env.now - t0)
-
-    def source(env):
-        while True:
-            yield env.timeout(rng.expovariate(LAMBDA))
-            env.process(customer(env))
-
-    env.process(source(env))
-    duration = requests / LAMBDA
-    events = 0
-    start = time.perf_counter()
-    while env.peek() <= duration:
-        env.step()
-        events += 1
-    wall = time.perf_counter() - start
-    return {"wall_s": wall, "requests": len(latencies), "events": events,
-            "mean_s": sum(latencies) / len(latencies)}
 
 
 def main() -> None:
