@@ -343,7 +343,8 @@ class SqsQueue(Component):
                 "empty_receives": self.empty_receives, "deduplicated": self.deduplicated,
                 "delete_failures": self.delete_failures, "visible": self.n_visible,
                 "in_flight": self.n_in_flight, "delayed": self.n_delayed,
-                "max_receive_count_seen": self.top_receive_count,
+                "max_receive_count_seen": max(self.top_receive_count,   # those moved in keep their count
+                                              max((m.receive_count for m in self.alive.values()), default=0)),
                 "sns_raw_in": self.sns_raw_in, "sns_envelope_in": self.sns_envelope_in,
                 "sns_bytes_in": self.sns_bytes_in,
                 "sent_by": {p.edge.source: p.sent for p in self.producers}}
