@@ -321,8 +321,11 @@ class MainWindow(QMainWindow):
                 self._awaiting_reset = False
             if b.reset:
                 self._reset_view(b.sim_time)
+            if b.played_to < self.played_to:
+                self.timeline.forget_after(b.played_to)   # a fork or a restart undid what came after
             self.animator.ingest(b.transfers, b.speed)
             self._take_activities(b.activities, b.sim_time)
+            self.timeline.add_activities(b.activities)
             self.played_to = b.played_to
             if b.series.get("t_s"):
                 if self.charts is None:

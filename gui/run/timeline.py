@@ -15,6 +15,7 @@ MARGIN = 10.0
 LABEL_W = 64.0            # room for "00:00.0" at each end of the track
 CUE_COLOURS = {"caption": "accent", "pause": "accent", "fail": "unhealthy", "recover": "healthy",
                "set": "warning"}
+MARK_TONES = {"scale_out": "healthy", "scale_in": "draining", "unhealthy": "unhealthy", "failure": "unhealthy"}
 SEEK_COALESCE_MS = 40     # while dragging, at most one seek this often: each restores and replays
 
 
@@ -38,6 +39,7 @@ class Timeline(QWidget):
         self.setToolTip("Drag to go back to any moment played; click a marker to jump to its cue")
         self.duration, self.now, self.played_to = 600.0, 0.0, 0.0
         self.cues: list[tuple[float, str, str]] = []
+        self.marks: dict[tuple[float, str], str] = {}   # (time, activity kind) -> its words, as ticks
         self._dragging = False
         self._pending: float | None = None
         self._timer = QTimer(self, singleShot=True, interval=SEEK_COALESCE_MS)
@@ -52,6 +54,16 @@ class Timeline(QWidget):
         if (now, played_to) != (self.now, self.played_to):
             self.now, self.played_to = now, played_to
             self.update()
+
+    def add_activities(self, activities: list[dict[str, Any]]) -> None:
+        """Scaling and health activities become ticks under the track."""
+        for act in activities:
+            if act.get("kind") in MARK_TONES:
+                self.marks[(act["t_s"], act["kind"])] = act.get("text", "")
+
+    def forget_after(self, t: float) -> None:
+        """A run restarted or forked at t: its activities after t did not happen."""
+        self.marks = {key: text for key, text in self.marks.items() if key[0] <= t}
 
     def cue_times(self) -> list[float]:
         return sorted({t for t, _, _ in self.cues} | {0.0, self.duration})
@@ -92,6 +104,10 @@ class Timeline(QWidget):
             p.setBrush(QColor(getattr(t, CUE_COLOURS.get(kind, "muted"))))
             p.drawPolygon(QPolygonF([QPointF(x - 4, track.top() - 7), QPointF(x + 4, track.top() - 7),
                                      QPointF(x, track.top() - 1)]))
+        for (at, kind), _ in self.marks.items():
+            x = self.x_of(at)
+            p.setPen(QPen(QColor(getattr(t, MARK_TONES[kind])), 1.5))
+            p.drawLine(QPointF(x, track.bottom() + 2), QPointF(x, track.bottom() + 8))
         head = self.x_of(self.now)
         p.setPen(QPen(QColor(t.accent), 2))
         p.drawLine(QPointF(head, track.top() - 8), QPointF(head, track.bottom() + 8))

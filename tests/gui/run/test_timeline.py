@@ -66,3 +66,19 @@ def test_left_and_right_step_one_event_back_and_forward(make_window, qtbot):
     qtbot.waitUntil(lambda: runner.sim.kernel.events == events + 1, timeout=5000)
     qtbot.keyClick(window, Qt.Key.Key_Left)
     qtbot.waitUntil(lambda: runner.sim.kernel.events == events, timeout=5000)
+
+
+def test_scaling_and_health_activities_are_ticks_that_survive_a_seek_but_not_a_fork(make_window, qtbot):
+    window = make_window("failure")
+    played_to(window, qtbot, 200.0)
+    marks = dict(window.timeline.marks)
+    assert any(kind in ("failure", "unhealthy") for _, kind in marks), marks
+    back = min(t for t, _ in marks) + 1.0
+    assert max(t for t, _ in marks) > back + 1.0
+    window.seek(back)
+    qtbot.waitUntil(lambda: window.bridge.runner.now == back and not window._awaiting_reset, timeout=10000)
+    assert window.timeline.marks == marks, "going back keeps what was played"
+    window.bridge.set_prop("users", "rate_rps", 5.0)
+    window.step()
+    qtbot.waitUntil(lambda: window.played_to < back + 1.0, timeout=5000)
+    assert window.timeline.marks and all(t <= back + 1.0 for t, _ in window.timeline.marks), "the fork undid the rest"
