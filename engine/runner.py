@@ -192,7 +192,7 @@ class Runner:
         (the old future is kept in last_fork, for an undo)."""
         now = self.sim.now
         if now < self.history.played_to:
-            self.last_fork = self.history.fork(now)
+            self.last_fork = self.history.fork(now, self.sim)
         refused = self._control(self.sim, command, args)
         if refused:
             self._messages.append(refused)

@@ -7,11 +7,13 @@ deterministic, so the moment is the one that was played. A control applied in th
 the checkpoints and journal entries after that moment are cut off (and handed back, so an undo can
 put that future back).
 
-Checkpoints cost wall time and memory, so both are bounded: a checkpoint is taken every
-`interval_s` of simulated time at most, and less often when taking them would cost more than
-`max_overhead` of the wall time; when they hold more than `budget_bytes`, the older half is thinned
-(every other one dropped, never the first), so the recent past stays dense and the distant past
-sparse.
+Checkpoints cost wall time and memory, so both are bounded. They are evenly spaced in simulated
+time: every `interval_s` at most, and further apart when the run goes so fast that one checkpoint
+per `interval_s` would cost more than `max_overhead` of the wall time (the gap is the last
+checkpoint's cost over max_overhead, in simulated seconds at the run's pace; a replay then takes
+about cost / max_overhead of wall time at most). When they hold more than `budget_bytes`, the
+older half is thinned (every other one dropped, never the first), so the recent past stays dense
+and the distant past sparse.
 """
 from __future__ import annotations
 
@@ -39,8 +41,10 @@ class Control:
 class Checkpoint:
     t: float
     journaled: int      # how many controls the journal held when it was taken
-    data: bytes
+    data: bytes         # the simulation without its series and activity log (History._graft)
     events: int = 0     # events the run had processed
+    series_len: int = 0
+    activities_len: int = 0
 
 
 @dataclass
@@ -49,6 +53,7 @@ class Future:
     t: float
     played_to: float
     journaled: int      # the journal's length at the fork: what an undo truncates it to
+    furthest: Simulation | None = None   # the run that had gone furthest, for its series and log
     checkpoints: list[Checkpoint] = field(default_factory=list)
     journal: list[Control] = field(default_factory=list)
 
@@ -60,8 +65,9 @@ class History:
         self.checkpoints: list[Checkpoint] = []
         self.journal: list[Control] = []      # in time order
         self.played_to = sim.now              # the furthest simulated time reached (played-so-far band)
-        self._wall_spent = 0.0                # wall time spent taking checkpoints
-        self._wall_start = time.perf_counter()
+        self._furthest = sim                  # the run that reached it: its series and log are the past's
+        self._gap = interval_s                # simulated seconds to the next checkpoint
+        self._last_wall = time.perf_counter()
         self._take(sim)
 
     # -- recording --------------------------------------------------------------------------------
@@ -74,12 +80,9 @@ class History:
         past (before played_to) takes none: the past already has its checkpoints."""
         if sim.now <= self.played_to:
             return
-        self.played_to = sim.now
-        if sim.now - self.checkpoints[-1].t < self.interval_s:
-            return
-        if self._wall_spent > self.max_overhead * (time.perf_counter() - self._wall_start):
-            return
-        self._take(sim)
+        self.played_to, self._furthest = sim.now, sim
+        if sim.now - self.checkpoints[-1].t >= self._gap:
+            self._take(sim)
 
     def note(self, t: float, command: str, args: tuple) -> None:
         """A live control was applied at t, after everything up to t had run. Applied in the past
@@ -89,8 +92,22 @@ class History:
 
     def _take(self, sim: Simulation) -> None:
         start = time.perf_counter()
-        self.checkpoints.append(Checkpoint(sim.now, len(self.journal), sim.checkpoint(), sim.kernel.events))
-        self._wall_spent += time.perf_counter() - start
+        since = self.checkpoints[-1].t if self.checkpoints else sim.now
+        # The series and the log only grow, and every checkpoint lies on the furthest run's past:
+        # they are left out and grafted back from that run on restore (cheaper checkpoints, so
+        # more of them, so shorter replays).
+        series, activities = sim.series, sim.world.activities
+        sim.series, sim.world.activities = {}, []
+        try:
+            data = sim.checkpoint()
+        finally:
+            sim.series, sim.world.activities = series, activities
+        self.checkpoints.append(Checkpoint(sim.now, len(self.journal), data, sim.kernel.events,
+                                           len(series.get("t_s", ())), len(activities)))
+        end = time.perf_counter()
+        pace = (sim.now - since) / max(1e-9, start - self._last_wall)   # simulated s per wall s
+        self._gap = max(self.interval_s, (end - start) / self.max_overhead * pace)
+        self._last_wall = end
         if self.nbytes > self.budget_bytes:
             self._thin()
 
@@ -107,7 +124,7 @@ class History:
         Returns it with the index of the first journal entry not applied yet."""
         times = [c.t for c in self.checkpoints]
         start = self.checkpoints[max(0, bisect_right(times, target) - 1)]
-        sim = Simulation.restore(start.data)
+        sim = self._restore(start)
         index = start.journaled
         while index < len(self.journal) and self.journal[index].t <= target:
             control = self.journal[index]
@@ -121,7 +138,7 @@ class History:
         """A simulation just after its `events`-th event (one event back: the single step undone),
         from the latest checkpoint before it, replaying events one by one with the journal."""
         start = max((c for c in self.checkpoints if c.events <= events), key=lambda c: c.events)
-        sim = Simulation.restore(start.data)
+        sim = self._restore(start)
         index, kernel = start.journaled, sim.kernel
         while kernel.events < events and kernel.heap:
             next_t = kernel.heap[0][0]
@@ -132,13 +149,22 @@ class History:
             kernel.step()
         return sim, index
 
+    def _restore(self, checkpoint: Checkpoint) -> Simulation:
+        """The checkpoint's simulation with its series and log grafted from the furthest run."""
+        sim = Simulation.restore(checkpoint.data)
+        n, past = checkpoint.series_len, self._furthest
+        sim.series = {key: values[:n] if key == "t_s" else {name: v[:n] for name, v in values.items()}
+                      for key, values in past.series.items()}
+        sim.world.activities = past.world.activities[:checkpoint.activities_len]
+        return sim
+
     # -- forking ---------------------------------------------------------------------------------
-    def fork(self, t: float) -> Future:
-        """Cut off the future after t (a control is about to be applied at t); returns it."""
+    def fork(self, t: float, sim: Simulation) -> Future:
+        """Cut off the future after t (a control is about to be applied to sim at t); returns it."""
         n = sum(1 for c in self.journal if c.t <= t)
-        cut = Future(t, self.played_to, n, self._cut(t, n), self.journal[n:])
+        cut = Future(t, self.played_to, n, self._furthest, self._cut(t, n), self.journal[n:])
         self.journal = self.journal[:n]
-        self.played_to = t
+        self.played_to, self._furthest = t, sim
         return cut
 
     def _cut(self, t: float, journaled: int) -> list[Checkpoint]:
@@ -154,4 +180,4 @@ class History:
         self.journal = self.journal[:future.journaled]
         self.checkpoints += future.checkpoints
         self.journal += future.journal
-        self.played_to = future.played_to
+        self.played_to, self._furthest = future.played_to, future.furthest

@@ -23,7 +23,6 @@ import numpy as np  # noqa: E402
 
 from engine import examples, fileio  # noqa: E402
 from engine.runner import Runner  # noqa: E402
-from engine.simulation import Simulation  # noqa: E402
 
 SLICE_S = 0.5
 
@@ -49,7 +48,7 @@ def timed_seek(r: Runner, target: float) -> tuple[float, float]:
     times = [c.t for c in h.checkpoints]
     start = h.checkpoints[max(0, int(np.searchsorted(times, target, side="right")) - 1)]
     t0 = time.perf_counter()
-    sim = Simulation.restore(start.data)
+    sim = h._restore(start)
     t1 = time.perf_counter()
     sim.run_until(target)
     t2 = time.perf_counter()
