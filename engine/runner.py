@@ -73,6 +73,7 @@ class Runner:
         self._adopt(Simulation(self.doc, self.seed, self.series_interval))
         self.history = History(self.sim)
         self.last_fork: Future | None = None
+        self._fork_undo: tuple | None = None   # (t, target, prop, value before) of a forking set
         self._replay = 0    # the journal's next control to apply again while replaying the past
 
     def _adopt(self, sim: Simulation) -> None:
@@ -191,13 +192,38 @@ class Runner:
         """A live control, journaled at the current time; applied in the past, it forks the run
         (the old future is kept in last_fork, for an undo)."""
         now = self.sim.now
+        if self._undoes_fork(command, args, now):
+            self._rejoin(now)
+            return
         if now < self.history.played_to:
+            world = self.sim.world
+            before = scenario.current(world, args[0], args[1]) if command == "set" else None
             self.last_fork = self.history.fork(now, self.sim)
+            self._fork_undo = (now, args[0], args[1], before) if command == "set" else None
         refused = self._control(self.sim, command, args)
         if refused:
             self._messages.append(refused)
         self.history.note(now, command, args)
         self._replay = len(self.history.journal)
+
+    def _undoes_fork(self, command: str, args: tuple, now: float) -> bool:
+        """A set that puts back, at the moment of the fork, the value the forking set replaced:
+        the edit was undone, so the old future comes back instead of a new fork."""
+        undo, journal = self._fork_undo, self.history.journal
+        if command != "set" or undo is None or self.last_fork is None or undo[0] != now:
+            return False
+        if not journal or journal[-1].t != now or undo[1:3] != tuple(args[:2]):
+            return False
+        try:
+            return scenario.canonical(self.sim.world, args[0], args[1], args[2]) == undo[3]
+        except (KeyError, ValueError):
+            return False
+
+    def _rejoin(self, now: float) -> None:
+        self.history.rejoin(self.last_fork)
+        self.last_fork = self._fork_undo = None
+        sim, self._replay = self.history.seek(now, self._replay_control)
+        self._adopt(sim)
 
     @staticmethod
     def _control(sim: Simulation, command: str, args: tuple) -> str | None:

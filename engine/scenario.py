@@ -48,7 +48,7 @@ def set_prop(world: World, target: str, prop: str, value: Any, ramp_s: float = 0
     if refused:
         world.log(target, "refused", refused)
         return refused
-    start = _current(world, target, prop)
+    start = current(world, target, prop)
     numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (start, value))
     if ramp_s > 0 and numeric:
         steps = max(1, int(ramp_s * RAMP_STEPS_PER_S))
@@ -98,10 +98,19 @@ def _write_unless_refused(world: World, target: str, prop: str, value: Any) -> N
         _write(world, target, prop, value)
 
 
-def _current(world: World, target: str, prop: str) -> Any:
+def current(world: World, target: str, prop: str) -> Any:
     if target in world.components:
         return world.components[target].props.get(prop)
     return world.edge_by_id[target].props.get(prop)
+
+
+def canonical(world: World, target: str, prop: str, value: Any) -> Any:
+    """value as the engine holds it for target's prop (defaults filled in, numbers as floats)."""
+    if target in world.components:
+        return registry.KINDS[world.components[target].kind].prop(prop).check(value)
+    edge = world.edge_by_id[target]
+    kinds = (world.doc.nodes[edge.source].kind, world.doc.nodes[edge.target].kind)
+    return registry.connection(*kinds).prop(prop).check(value)
 
 
 def _write(world: World, target: str, prop: str, value: Any) -> None:
@@ -109,8 +118,7 @@ def _write(world: World, target: str, prop: str, value: Any) -> None:
         world.components[target].set_prop(prop, value)
     else:
         edge = world.edge_by_id[target]
-        kinds = (world.doc.nodes[edge.source].kind, world.doc.nodes[edge.target].kind)
-        value = registry.connection(*kinds).prop(prop).check(value)
+        value = canonical(world, target, prop, value)
         edge.props[prop] = value
         if prop == "latency_ms":
             edge.latency = value / 1000.0

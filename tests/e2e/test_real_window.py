@@ -205,3 +205,25 @@ def test_build_connect_undo_move_save_and_quit_in_the_real_window(app):
     except subprocess.TimeoutExpired:
         pytest.fail(f"the app did not quit on Ctrl+Q\n{app.output()}")
     assert code == 0, app.output()
+
+
+def test_play_then_go_back_on_the_timeline_with_the_mouse_and_keys(app):
+    """The presenter's gesture: play, pause, click back on the timeline, then Home and Page Down."""
+    app.settled_geometry()
+    app.key("plus")
+    app.key("plus")
+    app.key("space")                                  # play (at 4x or so)
+    wait_for(lambda: (g := app.geometry()) and g["sim_time_s"] >= 40.0, 30.0, f"the run to reach 0:40\n{app.output()}")
+    app.key("space")
+    geo = wait_for(lambda: (g := app.geometry()) and g["paused"] and g, 10.0, "the run to pause")
+    x, y, w, h = geo["timeline"]
+    duration = fileio.load(app.path).duration_s
+    label = 10 + 64                                   # gui/run/timeline.py: MARGIN + LABEL_W
+    target = 10.0
+    click_x = round(x + label + (w - 2 * label) * target / duration)
+    app.xdotool("mousemove", click_x, y + h - 5)
+    app.xdotool("click", 1)
+    wait_for(lambda: (g := app.geometry()) and abs(g["sim_time_s"] - target) < 2.0, 10.0,
+             f"the clock to go back to about 0:10\n{app.output()}")
+    app.key("Home")
+    wait_for(lambda: (g := app.geometry()) and g["sim_time_s"] == 0.0, 10.0, f"Home to go to 0:00\n{app.output()}")

@@ -184,3 +184,32 @@ def test_one_step_back_undoes_one_single_step_exactly():
     r.step_event()
     r.step_back()
     assert r.sim.kernel.events == events
+
+
+def test_setting_the_old_value_back_at_the_fork_brings_the_old_future_back():
+    """Undo of an edit made in the past: the app sends the old value at the same moment; the run
+    rejoins the future it had (same report, no second fork) instead of forking again."""
+    r = runner("failure")
+    r.step(300.0)
+    original = report(r)
+    r.seek(100.0)
+    old = r.sim.world.components["users"].props["rate_rps"]
+    r.set_prop("users", "rate_rps", 5.0)
+    r.apply_controls()
+    assert r.last_fork is not None and r.history.played_to == 100.0
+    r.set_prop("users", "rate_rps", old)
+    r.apply_controls()
+    assert r.last_fork is None and r.history.played_to == 300.0 and r.now == 100.0
+    r.step(300.0)
+    assert report(r) == original
+
+
+def test_a_second_change_at_the_fork_is_not_taken_for_an_undo():
+    r = runner("failure")
+    r.step(300.0)
+    r.seek(100.0)
+    r.set_prop("users", "rate_rps", 5.0)
+    r.apply_controls()
+    r.set_prop("users", "rate_rps", 7.0)
+    r.apply_controls()
+    assert r.history.played_to == 100.0 and r.sim.world.components["users"].props["rate_rps"] == 7.0

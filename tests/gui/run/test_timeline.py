@@ -82,3 +82,19 @@ def test_scaling_and_health_activities_are_ticks_that_survive_a_seek_but_not_a_f
     window.step()
     qtbot.waitUntil(lambda: window.played_to < back + 1.0, timeout=5000)
     assert window.timeline.marks and all(t <= back + 1.0 for t, _ in window.timeline.marks), "the fork undid the rest"
+
+
+def test_undo_of_an_edit_in_the_past_brings_the_old_future_back(make_window, qtbot):
+    window = make_window("failure")
+    played_to(window, qtbot, 150.0)
+    window.seek(60.0)
+    runner = window.bridge.runner
+    qtbot.waitUntil(lambda: runner.now == 60.0 and not window._awaiting_reset, timeout=10000)
+    window.topology.items_by_id["users"].setSelected(True)
+    qtbot.waitUntil(lambda: "rate_rps" in window.inspector.editors, timeout=2000)
+    window.inspector.editors["rate_rps"].input.setValue(5)
+    qtbot.waitUntil(lambda: runner.last_fork is not None, timeout=5000)
+    assert runner.history.played_to == 60.0
+    window.undo_stack.undo()
+    qtbot.waitUntil(lambda: runner.last_fork is None and runner.history.played_to >= 150.0, timeout=5000)
+    assert runner.now == 60.0
