@@ -320,9 +320,11 @@ class MainWindow(QMainWindow):
                     continue
                 self._awaiting_reset = False
             if b.reset:
-                self._reset_view(b.sim_time)
-            if b.played_to < self.played_to:
-                self.timeline.forget_after(b.played_to)   # a fork or a restart undid what came after
+                self._reset_view(b.sim_time, b.played_to)
+            if b.played_to < self.played_to:     # a fork or a restart undid what came after
+                self.timeline.forget_after(b.played_to)
+                if self.charts is not None:
+                    self.charts.forget_future_after(b.played_to)
             self.animator.ingest(b.transfers, b.speed)
             self._take_activities(b.activities, b.sim_time)
             self.timeline.add_activities(b.activities)
@@ -360,14 +362,15 @@ class MainWindow(QMainWindow):
                 self._caption = (act.get("t_s", self.engine_t), duration, time.perf_counter())
                 self.view.banner.show_text(act.get("text", ""))
 
-    def _reset_view(self, t: float = 0.0) -> None:
+    def _reset_view(self, t: float = 0.0, played_to: float = 0.0) -> None:
+        """Clear what was drawn: a restart, or a jump (then the charts keep the played future faded)."""
         self.topology.reset()
         self.animator.reset()
         self.clock.reset(t)
         self.activity.clear()
         self._series_backlog.clear()
         if self.charts is not None:
-            self.charts.clear()
+            self.charts.clear(keep_future=played_to > t)
         self._state, self._state_t, self._caption = None, 0.0, None
         self.view.banner.dismiss()
 

@@ -72,6 +72,15 @@ class SeriesStore:
     def values(self, node: str, key: str) -> list[float]:
         return self.data.get(node, {}).get(key, [])
 
+    def truncate(self, t_max: float) -> None:
+        """Keep the points at or before t_max (what a fork leaves of a future)."""
+        n = sum(1 for t in self.t if t <= t_max)
+        del self.t[n:]
+        for values in self.data.values():
+            for name in values:
+                del values[name][n:]
+        self.version += 1
+
 
 def chart_specs(doc: Document) -> list[Chart]:
     """The overview's charts; a node's name is in a curve's label only when several nodes share a chart."""
@@ -142,12 +151,13 @@ class ChartsPanel(QWidget):
         super().__init__(parent)
         self.doc = doc
         self.store = SeriesStore()
+        self.ghost = SeriesStore()   # after a jump back: the future already played, drawn faded
         self.specs = chart_specs(doc)
         self.selected = ""
-        self._drawn: dict[int, int] = {}     # plot index -> store version drawn
+        self._drawn: dict[int, tuple] = {}   # plot index -> versions of the store and ghost drawn
         self._ranges: dict[int, tuple[float, float]] = {}
         self._next = 0
-        self._plots: list[tuple[pg.PlotItem, Chart, list[tuple[Curve, pg.PlotDataItem]]]] = []
+        self._plots: list[tuple[pg.PlotItem, Chart, list[tuple[Curve, pg.PlotDataItem, pg.PlotDataItem]]]] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 8, 8)
         self.heading = QLabel("Overview")
@@ -213,19 +223,34 @@ class ChartsPanel(QWidget):
         curves = []
         for curve in chart.curves:
             colour = t.chart_lines[curve.colour % len(t.chart_lines)]
+            faded = pg.mkColor(colour)
+            faded.setAlphaF(0.3)
+            ghost = plot.plot([], [], pen=pg.mkPen(faded, width=2.2, style=STYLES[curve.style]))
             pen = pg.mkPen(colour, width=2.2, style=STYLES[curve.style])
             item = plot.plot([], [], pen=pen, name=curve.label)
-            item.setDownsampling(auto=True, method="peak")   # a point per pixel column is enough
-            item.setClipToView(True)
-            curves.append((curve, item))
+            for line in (ghost, item):
+                line.setDownsampling(auto=True, method="peak")   # a point per pixel column is enough
+                line.setClipToView(True)
+            curves.append((curve, item, ghost))
         return plot, curves
 
     def extend(self, series_from: int, series: dict[str, Any]) -> None:
         self.store.extend(series_from, series)
 
-    def clear(self) -> None:
-        self.store.clear()
+    def clear(self, keep_future: bool = False) -> None:
+        """Forget the series (a restart); after a jump back, what was played stays, faded."""
+        if keep_future:
+            if len(self.store.t) >= len(self.ghost.t):
+                self.ghost = self.store
+        else:
+            self.ghost = SeriesStore()
+        self.store = SeriesStore()
         self.refresh()
+
+    def forget_future_after(self, t: float) -> None:
+        """A fork at t: the faded future after it will not happen."""
+        self.ghost.truncate(t)
+        self._drawn.clear()
 
     def refresh(self) -> None:
         """Redraw every plot that has new points (screenshots, a new selection)."""
@@ -243,19 +268,14 @@ class ChartsPanel(QWidget):
 
     def _draw(self, index: int) -> bool:
         plot, chart, curves = self._plots[index]
-        if self._drawn.get(index) == self.store.version:
+        version = (self.store.version, self.ghost.version, id(self.ghost))
+        if self._drawn.get(index) == version:
             return False
-        self._drawn[index] = self.store.version
+        self._drawn[index] = version
         t = np.asarray(self.store.t, np.float64)
         top = 0.0
-        for curve, item in curves:
-            values = self.store.values(curve.node, curve.key)
-            n = min(len(values), len(t))
-            y = np.asarray(values[:n], np.float64) * curve.scale
-            if curve.key.startswith("latency"):
-                y[y <= 0] = np.nan    # no request finished in that interval: a gap, not 0 ms
-            item.setData(t[:n], y, connect="finite")
-            top = max(top, float(np.nanmax(y)) if n and np.isfinite(y).any() else 0.0)
+        for curve, item, ghost in curves:
+            top = max(top, _draw_curve(item, self.store, curve), _draw_curve(ghost, self.ghost, curve))
         # Ranges move in coarse steps: a range change makes pyqtgraph rebuild its axes in Python,
         # which is what makes a chart repaint expensive while the engine thread holds the GIL.
         y_top = chart.y_max or nice_ceiling(top * 1.05)
@@ -266,5 +286,20 @@ class ChartsPanel(QWidget):
             plot.setXRange(0, x_end, padding=0.01)
         return True
 
+    def ghost_times(self) -> list[float]:
+        return self.ghost.t
+
     def apply_theme(self) -> None:
         self._build()
+
+
+def _draw_curve(item: pg.PlotDataItem, store: SeriesStore, curve: Curve) -> float:
+    """Give item the curve's points from store; returns their highest value (0 for none)."""
+    t = np.asarray(store.t, np.float64)
+    values = store.values(curve.node, curve.key)
+    n = min(len(values), len(t))
+    y = np.asarray(values[:n], np.float64) * curve.scale
+    if curve.key.startswith("latency"):
+        y[y <= 0] = np.nan    # no request finished in that interval: a gap, not 0 ms
+    item.setData(t[:n], y, connect="finite")
+    return float(np.nanmax(y)) if n and np.isfinite(y).any() else 0.0

@@ -98,3 +98,19 @@ def test_undo_of_an_edit_in_the_past_brings_the_old_future_back(make_window, qtb
     window.undo_stack.undo()
     qtbot.waitUntil(lambda: runner.last_fork is None and runner.history.played_to >= 150.0, timeout=5000)
     assert runner.now == 60.0
+
+
+def test_after_a_jump_back_the_charts_end_now_and_show_the_played_future_faded(make_window, qtbot):
+    window = make_window("failure")
+    window.ensure_charts()
+    played_to(window, qtbot, 120.0)
+    window.seek(40.0)
+    charts = window.charts
+    qtbot.waitUntil(lambda: window.bridge.runner.now == 40.0 and not window._awaiting_reset
+                    and charts.store.t and charts.store.t[-1] == 40.0, timeout=10000)
+    assert charts.ghost_times() and charts.ghost_times()[-1] >= 119.0
+    window.bridge.set_prop("users", "rate_rps", 5.0)         # a fork at 0:40
+    window.step()
+    qtbot.waitUntil(lambda: charts.ghost_times() and charts.ghost_times()[-1] <= 41.0, timeout=5000)
+    window.restart_run()
+    qtbot.waitUntil(lambda: not charts.ghost_times(), timeout=10000)
