@@ -114,3 +114,33 @@ def test_after_a_jump_back_the_charts_end_now_and_show_the_played_future_faded(m
     qtbot.waitUntil(lambda: charts.ghost_times() and charts.ghost_times()[-1] <= 41.0, timeout=5000)
     window.restart_run()
     qtbot.waitUntil(lambda: not charts.ghost_times(), timeout=10000)
+
+
+def test_the_presenters_story_crash_go_back_see_it_again_then_change_the_past(make_window, qtbot):
+    """Issue 11's test of done: crash an instance live, watch the recovery, Page Up and see the
+    same crash again, then change the health-check interval at that moment: another recovery."""
+    window = make_window("failure")
+    runner = window.bridge.runner
+    played_to(window, qtbot, 120.0)
+    window.bridge.fail("web/i-2", "crash")                    # the presenter's right-click, at 2:00
+    window.toggle_play()
+    qtbot.waitUntil(lambda: window.engine_t >= 200.0, timeout=20000)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: runner.paused, timeout=5000)
+    after = lambda: [(a["t_s"], a["text"]) for a in runner.sim.world.activities if 120.0 <= a["t_s"] <= 200.0]  # noqa: E731
+    first = after()
+    assert any("web/i-2 crashes" in text for _, text in first)
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)                 # back to the cue at 1:00
+    qtbot.waitUntil(lambda: runner.now == 60.0 and not window._awaiting_reset, timeout=10000)
+    runner.step(200.0)                                        # play it again (in the test's thread: engine paused)
+    assert after() == first, "the same crash and the same recovery"
+    crashed_at = runner.history.journal[0].t
+    window.seek(crashed_at)                                   # the moment of the crash, crash included
+    qtbot.waitUntil(lambda: runner.now == crashed_at and not window._awaiting_reset, timeout=10000)
+    window.bridge.set_prop("alb", "health_check",
+                           {"interval_s": 30, "timeout_s": 5, "healthy_threshold": 3, "unhealthy_threshold": 2})
+    qtbot.waitUntil(lambda: runner.last_fork is not None, timeout=5000)
+    runner.step(200.0)
+    second = after()
+    assert any("web/i-2 crashes" in text for _, text in second)
+    assert second != first, "the same crash, a different recovery"
