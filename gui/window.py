@@ -16,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QUndoGroup, QUndoStack
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from engine.model import Document
@@ -31,7 +30,7 @@ from gui.files.geometry_file import GeometryReporter, requested_path
 from gui.panels import docks
 from gui.run.animation import DotAnimator, ViewClock
 from gui.run.bridge import EngineBridge
-from gui.run.timeline import Timeline
+from gui.run.timeline import Timeline, install_keys
 from gui.run.toolbar import RunToolbar, speed_text
 
 BADGE_PERIOD_S = 0.25      # badges and the status bar change at most this often (wall seconds)
@@ -75,7 +74,8 @@ class MainWindow(QMainWindow):
         self._update_title()
         geometry_path = requested_path()
         self.geometry_reporter = (GeometryReporter(self.view, self.topology, self.palette, geometry_path,
-                                                   self._run_geometry) if geometry_path else None)
+                                                   self.timeline, lambda: (self.clock.t, self.paused))
+                                  if geometry_path else None)
         if start_engine:
             self.bridge.start()
             QTimer.singleShot(0, self.ensure_charts)   # pyqtgraph loads after the first paint
@@ -105,28 +105,8 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addWidget(self.view, 1)
         column.addWidget(self.timeline)
-        keys = (("Home", lambda: self.seek(0.0)), ("PgUp", lambda: self.seek(self._cue_before())),
-                ("PgDown", lambda: self.seek(self._cue_after())),
-                ("Shift+Left", lambda: self.seek(self.engine_t - 10.0)),
-                ("Shift+Right", lambda: self.seek(self.engine_t + 10.0)),
-                ("Left", self.step_back), ("Right", self.step))
-        for key, go in keys:
-            QShortcut(QKeySequence(key), self, go)
+        install_keys(self, self.timeline, self.seek, lambda: self.engine_t, self.step_back, self.step)
         return box
-
-    def _run_geometry(self) -> dict[str, Any]:
-        """The run's part of the geometry file (FORMAT.md 4.6): time shown, paused, the scrubber."""
-        bar = self.timeline
-        corner = bar.mapToGlobal(bar.rect().topLeft())
-        return {"sim_time_s": round(self.clock.t, 3), "paused": self.paused,
-                "timeline": [corner.x(), corner.y(), bar.width(), bar.height()]}
-
-    def _cue_before(self) -> float:
-        """The cue before now (a little slack, so pressing again goes further back)."""
-        return max((t for t in self.timeline.cue_times() if t < self.engine_t - 0.5), default=0.0)
-
-    def _cue_after(self) -> float:
-        return min((t for t in self.timeline.cue_times() if t > self.engine_t + 1e-6), default=self.doc.duration_s)
 
     @Slot(float)
     def seek(self, t: float) -> None:

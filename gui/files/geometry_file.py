@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, QPoint, QPointF, QTimer, Slot
+from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
     from gui.canvas.scene import TopologyScene
@@ -37,10 +38,10 @@ class GeometryReporter(QObject):
     """Writes where the palette's entries, the canvas and its nodes are while the view is shown."""
 
     def __init__(self, view: "CanvasView", topology: "TopologyScene", palette: "Palette", path: str,
-                 run_state: "Callable[[], dict[str, Any]] | None" = None) -> None:
+                 timeline: QWidget | None = None, run_state: Callable[[], tuple[float, bool]] | None = None) -> None:
         super().__init__(view)
         self.view, self.topology, self.palette, self.path = view, topology, palette, Path(path)
-        self.run_state = run_state      # sim_time_s, paused, timeline (FORMAT.md 4.6)
+        self.timeline, self.run_state = timeline, run_state   # (time shown, paused): FORMAT.md 4.6
         self._last = ""
         self.timer = QTimer(self)
         self.timer.setInterval(PERIOD_MS)
@@ -60,8 +61,12 @@ class GeometryReporter(QObject):
         out = {"palette": {kind: _xy(palette.entry_center(kind)) for kind in palette.entries},
                "canvas": [corner.x(), corner.y(), viewport.width(), viewport.height()],
                "nodes": nodes}
-        if self.run_state is not None:
-            out.update(self.run_state())
+        if self.timeline is not None and self.run_state is not None:
+            sim_time, paused = self.run_state()
+            bar = self.timeline
+            corner = bar.mapToGlobal(QPoint(0, 0))
+            out.update(sim_time_s=round(sim_time, 3), paused=paused,
+                       timeline=[corner.x(), corner.y(), bar.width(), bar.height()])
         return out
 
     @Slot()

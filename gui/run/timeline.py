@@ -2,10 +2,10 @@
 and a head that can be dragged to any moment of what was played (or clicked ahead to run there)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QColor, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF, QShortcut
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from gui import theme
@@ -153,3 +153,19 @@ class Timeline(QWidget):
         if self._pending is not None:
             t, self._pending = self._pending, None
             self.seek_requested.emit(t)
+
+
+def install_keys(window: QWidget, timeline: Timeline, seek: Callable[[float], None], now: Callable[[], float],
+                 step_back: Callable[[], None], step: Callable[[], None]) -> None:
+    """The presenter's keys: Home, Page Up / Down (previous / next cue), Shift+Left / Right (10 s),
+    Left / Right (one event back / on)."""
+    def cue_before() -> float:   # a little slack, so pressing again goes further back
+        return max((t for t in timeline.cue_times() if t < now() - 0.5), default=0.0)
+
+    def cue_after() -> float:
+        return min((t for t in timeline.cue_times() if t > now() + 1e-6), default=timeline.duration)
+    keys = (("Home", lambda: seek(0.0)), ("PgUp", lambda: seek(cue_before())), ("PgDown", lambda: seek(cue_after())),
+            ("Shift+Left", lambda: seek(now() - 10.0)), ("Shift+Right", lambda: seek(now() + 10.0)),
+            ("Left", step_back), ("Right", step))
+    for key, go in keys:
+        QShortcut(QKeySequence(key), window, go)
