@@ -113,9 +113,11 @@ class Runner:
         t = min(max(0.0, t), self.doc.duration_s)
         if t > self.history.played_to:
             self.step(t)
-            return
-        sim, self._replay = self.history.seek(t, self._replay_control)
-        self._adopt(sim)
+            self._transfers.clear()
+            sim = self.sim
+        else:
+            sim, self._replay = self.history.seek(t, self._replay_control)
+        self._adopt(sim)      # the view starts over from the run's history either way
 
     def step_back(self) -> None:
         """Undo one single step: the run as it was one event earlier."""

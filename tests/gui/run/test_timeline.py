@@ -132,7 +132,8 @@ def test_the_presenters_story_crash_go_back_see_it_again_then_change_the_past(ma
     assert any("web/i-2 crashes" in text for _, text in first)
     qtbot.keyClick(window, Qt.Key.Key_PageUp)                 # back to the cue at 1:00
     qtbot.waitUntil(lambda: runner.now == 60.0 and not window._awaiting_reset, timeout=10000)
-    runner.step(200.0)                                        # play it again (in the test's thread: engine paused)
+    window.seek(200.0)                                        # play it again (the engine thread replays)
+    qtbot.waitUntil(lambda: runner.now == 200.0 and not window._awaiting_reset, timeout=10000)
     assert after() == first, "the same crash and the same recovery"
     crashed_at = runner.history.journal[0].t
     window.seek(crashed_at)                                   # the moment of the crash, crash included
@@ -140,7 +141,8 @@ def test_the_presenters_story_crash_go_back_see_it_again_then_change_the_past(ma
     window.bridge.set_prop("alb", "health_check",
                            {"interval_s": 30, "timeout_s": 5, "healthy_threshold": 3, "unhealthy_threshold": 2})
     qtbot.waitUntil(lambda: runner.last_fork is not None, timeout=5000)
-    runner.step(200.0)
+    window.seek(200.0)                                        # past the fork: the engine thread runs on
+    qtbot.waitUntil(lambda: runner.now == 200.0 and not window._awaiting_reset, timeout=10000)
     second = after()
     assert any("web/i-2 crashes" in text for _, text in second)
     assert second != first, "the same crash, a different recovery"
