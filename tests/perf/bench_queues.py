@@ -25,8 +25,9 @@ from engine.messaging.messages import GONE, IN_FLIGHT, VISIBLE, Message  # noqa:
 from engine.messaging.stores import FifoStore, StandardStore  # noqa: E402
 
 
-class OldFifoStore:
-    """The FIFO store before the heap (commit 4f0c80d), for the comparison only."""
+class OldFifoStore(FifoStore):
+    """The FIFO store before the heap (commit 4f0c80d), for the comparison only: its own deque per
+    group; what did not change (left_flight) is the store's."""
 
     def __init__(self, queue: object) -> None:
         self.queue = queue
@@ -73,14 +74,6 @@ class OldFifoStore:
             elif not self.in_flight.get(group):
                 self._offer(group)
         return got
-
-    def left_flight(self, m: Message) -> None:
-        left = self.in_flight[m.group] - 1
-        if left:
-            self.in_flight[m.group] = left
-        else:
-            del self.in_flight[m.group]
-            self._offer(m.group)
 
 
 STORES = {"standard": StandardStore, "fifo": FifoStore, "fifo-old": OldFifoStore}
