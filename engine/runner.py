@@ -17,7 +17,7 @@ from typing import Any
 from engine import scenario
 from engine.model import Document
 from engine.simulation import Simulation
-from engine.timeline import Control, Future, History
+from engine.timeline import TAIL_S, Control, Future, History
 
 TICK_S = 1 / 60            # publish at most this often (the view draws at 60 Hz)
 MAX_SLICE_WALL_S = 0.012   # leave the engine loop this often to publish and read controls
@@ -80,7 +80,8 @@ class Runner:
         """Make sim the run (new, or restored by a seek): the view starts over from its history."""
         self.sim = sim
         sim.world.on_pause = self._on_pause
-        self._transfers: list = []
+        self._transfers: list = list(sim.world.transfers)   # after a seek: what is in flight there
+        sim.world.transfers.clear()
         self._activity_index = 0
         self._series_index = 0
         self._reset_pending = True
@@ -113,7 +114,7 @@ class Runner:
         t = min(max(0.0, t), self.doc.duration_s)
         if t > self.history.played_to:
             self.step(t)
-            self._transfers.clear()
+            self.sim.world.transfers[:] = [x for x in self._transfers if x[3] >= t - TAIL_S]  # for _adopt
             sim = self.sim
         else:
             sim, self._replay = self.history.seek(t, self._replay_control)

@@ -27,6 +27,8 @@ from engine.simulation import Simulation
 INTERVAL_S = 5.0              # simulated seconds between checkpoints, at most this dense
 MAX_OVERHEAD = 0.04           # share of wall time checkpoints may take (the goal: within 5 % of a run without)
 BUDGET_BYTES = 150_000_000    # memory the checkpoints of one run may hold
+TAIL_S = 10.0                 # a seek keeps the transfers that arrive this close before the target,
+                              # so the view draws the dots in flight at that moment (at up to 20x)
 
 
 @dataclass
@@ -125,13 +127,15 @@ class History:
         times = [c.t for c in self.checkpoints]
         start = self.checkpoints[max(0, bisect_right(times, target) - 1)]
         sim = self._restore(start)
+        tail = _Tail(sim, target - TAIL_S)
         index = start.journaled
         while index < len(self.journal) and self.journal[index].t <= target:
             control = self.journal[index]
-            sim.run_until(control.t)
+            sim.run_until(control.t, on_transfers=tail)
             apply(sim, control)
             index += 1
-        sim.run_until(target)
+        sim.run_until(target, on_transfers=tail)
+        tail.leave_in_world()
         return sim, index
 
     def seek_event(self, events: int, apply: Callable[[Simulation, Control], Any]) -> tuple[Simulation, int]:
@@ -147,6 +151,7 @@ class History:
                 apply(sim, self.journal[index])
                 index += 1
             kernel.step()
+        _Tail(sim, sim.now - TAIL_S).leave_in_world()
         return sim, index
 
     def _restore(self, checkpoint: Checkpoint) -> Simulation:
@@ -181,3 +186,20 @@ class History:
         self.checkpoints += future.checkpoints
         self.journal += future.journal
         self.played_to, self._furthest = future.played_to, future.furthest
+
+
+class _Tail:
+    """Collects a replay's transfers that arrive after `cutoff`: what is still in flight near the
+    target. Left in the world's transfer list, the runner hands them to the view with the jump."""
+
+    def __init__(self, sim: Simulation, cutoff: float) -> None:
+        self.sim, self.cutoff, self.kept = sim, cutoff, []
+
+    def __call__(self, transfers: list) -> None:
+        if self.sim.now >= self.cutoff:     # a slice ending before the cutoff holds nothing still flying
+            self.kept.extend(transfers)
+
+    def leave_in_world(self) -> None:
+        pending = self.sim.world.transfers
+        self.kept.extend(pending)
+        pending[:] = [x for x in self.kept if x[3] >= self.cutoff]

@@ -301,6 +301,7 @@ class MainWindow(QMainWindow):
                 self._awaiting_reset = False
             if b.reset:
                 self._reset_view(b.sim_time, b.played_to)
+                self.topology.book.seed(b.series)      # rates on the badges at once, not 0 until played
             if b.played_to < self.played_to:     # a fork or a restart undid what came after
                 self.timeline.forget_after(b.played_to)
                 if self.charts is not None:

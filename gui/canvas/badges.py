@@ -27,6 +27,7 @@ class RateMeter:
     def __init__(self, window_s: float = 5.0) -> None:
         self.window_s = window_s
         self._marks: deque[tuple[float, float]] = deque()
+        self.hint = 0.0     # the rate to show until two marks exist (after a jump: from the series)
 
     def add(self, t: float, count: float) -> None:
         marks = self._marks
@@ -38,7 +39,7 @@ class RateMeter:
 
     def rate(self) -> float:
         if len(self._marks) < 2:
-            return 0.0
+            return self.hint
         (t0, c0), (t1, c1) = self._marks[0], self._marks[-1]
         return (c1 - c0) / (t1 - t0) if t1 > t0 else 0.0
 
@@ -67,6 +68,12 @@ HEALTH_TONES = {"healthy": GOOD, "unhealthy": BAD, "crashed": BAD, "draining": W
                 "pending": NEUTRAL, "initial": INFO}
 
 
+# The counter a badge turns into a rate, and the series column that records the same rate.
+SERIES_OF_COUNTER = {"received": "requests_rps", "sent": "sent_rps", "failed": "errors_rps",
+                     "published": "published_rps", "throttles": "throttles_rps"}
+COUNTER_WINDOW_S = {"sent": 10.0, "failed": 10.0, "throttles": 10.0}
+
+
 class BadgeBook:
     """Keeps the rate meters per node and turns states into badges."""
 
@@ -75,6 +82,17 @@ class BadgeBook:
 
     def clear(self) -> None:
         self._meters.clear()
+
+    def seed(self, series: dict[str, Any]) -> None:
+        """After a jump the counters have one mark only: until a second one comes, each meter
+        shows the rate the run's series recorded last (the same counter, per second)."""
+        for node_id, columns in series.items():
+            if not isinstance(columns, dict):
+                continue
+            for key, column in SERIES_OF_COUNTER.items():
+                values = columns.get(column)
+                if values:
+                    self._meters.setdefault((node_id, key), RateMeter(COUNTER_WINDOW_S.get(key, 5.0))).hint = values[-1]
 
     def rate(self, node_id: str, key: str, t: float, count: float | None, window_s: float = 5.0) -> float:
         meter = self._meters.setdefault((node_id, key), RateMeter(window_s))

@@ -213,3 +213,40 @@ def test_a_second_change_at_the_fork_is_not_taken_for_an_undo():
     r.set_prop("users", "rate_rps", 7.0)
     r.apply_controls()
     assert r.history.played_to == 100.0 and r.sim.world.components["users"].props["rate_rps"] == 7.0
+
+
+def in_flight(transfers: list, t: float) -> list:
+    return sorted(tuple(x) for x in transfers if x[2] <= t <= x[3])
+
+
+def test_a_seek_hands_the_view_the_transfers_in_flight_at_that_moment():
+    """Dots where they were: the batch after a jump back (and after a jump forward) holds the
+    transfers in flight at the target, the same ones the straight run had in flight then."""
+    straight = runner("fan-out")
+    straight.step(97.3)
+    flying = in_flight(straight.make_batch().transfers, 97.3)
+    assert flying, "the example has traffic in flight at 97.3 s"
+
+    r = runner("fan-out")
+    r.step(200.0)
+    r.make_batch()
+    r.seek(97.3)
+    batch = r.make_batch()
+    assert batch.reset and in_flight(batch.transfers, 97.3) == flying
+    assert min(x[3] for x in batch.transfers) >= 97.3 - 10.0   # only the tail, not the replay's whole past
+
+    r.seek(150.0)       # back to 97.3 was a jump; 150 s was played too
+    again = runner("fan-out")
+    again.step(150.0)
+    assert in_flight(r.make_batch().transfers, 150.0) == in_flight(again.make_batch().transfers, 150.0)
+
+
+def test_a_jump_forward_past_what_was_played_hands_over_what_is_in_flight_there():
+    r = runner("web-tier")
+    r.step(10.0)
+    r.make_batch()
+    r.seek(60.0)
+    straight = runner("web-tier")
+    straight.step(60.0)
+    expected = in_flight(straight.make_batch().transfers, 60.0)
+    assert expected and in_flight(r.make_batch().transfers, 60.0) == expected

@@ -27,6 +27,20 @@ def test_scrubbing_back_shows_that_moment_and_keeps_what_was_played(make_window,
     assert times and max(times) <= 60.0, "the activity log shows that moment, not the future"
 
 
+def test_a_jump_back_while_paused_draws_the_dots_in_flight_at_that_moment(make_window, qtbot):
+    """Scrub back while paused: the canvas shows the dots where they were, not an empty graph."""
+    window = make_window("fan-out")
+    played_to(window, qtbot, 120.0)
+    window.timeline.seek_requested.emit(95.0)
+    qtbot.waitUntil(lambda: abs(window.engine_t - 95.0) < 1e-9 and not window._awaiting_reset, timeout=10000)
+    qtbot.waitUntil(lambda: window.animator.in_flight > 0, timeout=3000)
+    assert window.paused and window.clock.t == 95.0
+    assert window.topology.dots.count == window.animator.in_flight
+    window.render_frame(1e9, force_badges=True)
+    alb_rps = window.topology.book.rate("alb", "received", window.engine_t, None)
+    assert alb_rps > 0, "the badges show the rate at that moment, not 0 until a second state arrives"
+
+
 def test_home_and_page_keys_go_to_cues(make_window, qtbot):
     window = make_window("failure")
     played_to(window, qtbot, 130.0)
