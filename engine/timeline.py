@@ -69,7 +69,8 @@ class History:
         self.played_to = sim.now              # the furthest simulated time reached (played-so-far band)
         self._furthest = sim                  # the run that reached it: its series and log are the past's
         self._gap = interval_s                # simulated seconds to the next checkpoint
-        self._last_wall = time.perf_counter()
+        self.clock: Callable[[], float] = time.perf_counter   # wall seconds (a bench may pace it)
+        self._last_wall = self.clock()
         self._take(sim)
 
     # -- recording --------------------------------------------------------------------------------
@@ -93,7 +94,7 @@ class History:
         self.played_to = max(self.played_to, t)
 
     def _take(self, sim: Simulation) -> None:
-        start = time.perf_counter()
+        start = self.clock()
         since = self.checkpoints[-1].t if self.checkpoints else sim.now
         # The series and the log only grow, and every checkpoint lies on the furthest run's past:
         # they are left out and grafted back from that run on restore (cheaper checkpoints, so
@@ -106,7 +107,7 @@ class History:
             sim.series, sim.world.activities = series, activities
         self.checkpoints.append(Checkpoint(sim.now, len(self.journal), data, sim.kernel.events,
                                            len(series.get("t_s", ())), len(activities)))
-        end = time.perf_counter()
+        end = self.clock()
         pace = (sim.now - since) / max(1e-9, start - self._last_wall)   # simulated s per wall s
         self._gap = max(self.interval_s, (end - start) / self.max_overhead * pace)
         self._last_wall = end

@@ -35,16 +35,38 @@ def document(name: str, hour: float):
     return doc
 
 
-def play(name: str, hour: float, checkpoints: bool, r: Runner | None = None) -> tuple[Runner, float]:
+class PacedClock:
+    """The wall clock of the app's engine thread playing at `speed`: the real time spent plus the
+    sleeps that hold it to that pace (the history spaces its checkpoints by the pace it sees)."""
+
+    def __init__(self, speed: float) -> None:
+        self.speed, self.start, self.idle = speed, time.perf_counter(), 0.0
+
+    def __call__(self) -> float:
+        return time.perf_counter() - self.start + self.idle
+
+    def wait_for(self, sim_t: float) -> None:
+        self.idle += max(0.0, sim_t / self.speed - self())
+
+
+def play(name: str, hour: float, checkpoints: bool, r: Runner | None = None,
+         speed: float = 0.0) -> tuple[Runner, float]:
+    """Play the hour in the engine thread's slices; speed 0 runs flat out, else paced as the app."""
     r = r or Runner(document(name, hour))
     if not checkpoints:
         r.history.interval_s = float("inf")
+    paced = PacedClock(speed) if speed else None
+    if paced:
+        r.history.clock = paced
+        r.history._last_wall = paced()
     start = time.perf_counter()
     t = 0.0
     while t < hour:
         t = min(hour, t + SLICE_S)
         r.step(t)
         r._transfers.clear()     # the view would take them
+        if paced:
+            paced.wait_for(t)
     return r, time.perf_counter() - start
 
 
@@ -91,17 +113,18 @@ def main() -> None:
     parser.add_argument("--hour", type=float, default=3600.0)
     parser.add_argument("--seeks", type=int, default=40)
     parser.add_argument("--no-paint", action="store_true", help="the engine's part only")
+    parser.add_argument("--speed", type=float, default=100.0,
+                        help="the app's playing speed the seeks' history is recorded at "
+                             "(default 100, the top speed; 0 plays flat out, as the command line does)")
     args = parser.parse_args()
 
     app = window = None
     if not args.no_paint:
         app, window = offscreen_window(document(args.example, args.hour))
     walls = {True: [], False: []}
-    for i, on in enumerate((True, False, True, False)):
-        runner, wall = play(args.example, args.hour, on, window.bridge.runner if window and i == 2 else None)
-        walls[on].append(wall)
-        if on:
-            kept = runner
+    for on in (True, False, True, False):      # flat out, for the overhead of checkpoints
+        walls[on].append(play(args.example, args.hour, on)[1])
+    kept, _ = play(args.example, args.hour, True, window.bridge.runner if window else None, args.speed)
     rng = random.Random(1)
     restore, replay, engine, paint, to_screen, dots = [], [], [], [], [], []
     for _ in range(args.seeks):
@@ -120,7 +143,7 @@ def main() -> None:
     h = kept.history
     p95 = lambda xs: round(float(np.percentile(xs, 95)), 1)   # noqa: E731
     print(json.dumps({
-        "example": args.example, "simulated_s": args.hour, "seeks": args.seeks,
+        "example": args.example, "simulated_s": args.hour, "seeks": args.seeks, "played_at_speed": args.speed or "flat out",
         "seek_to_painted_ms_p50": round(float(np.median(to_screen)), 1) if paint else None,
         "seek_to_painted_ms_p95": p95(to_screen) if paint else None,
         "engine_seek_ms_p50": round(float(np.median(engine)), 1), "engine_seek_ms_p95": p95(engine),
