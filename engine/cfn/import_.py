@@ -59,7 +59,10 @@ class Importer:
         return [lid for lid in self.types if lid in self.active and self.types[lid] in types]
 
     def node(self, lid: str, kind: str, name: str | None = None) -> dict:
-        self.nodes[lid] = {"id": lid, "kind": kind, "name": name or lid, "props": {}}
+        tags = as_list(self.props.get(lid, {}).get("Tags"))
+        tagged = next((t.get("Value") for t in tags if isinstance(t, dict) and t.get("Key") == "Name"), None)
+        name = name or (tagged if isinstance(tagged, str) and 0 < len(tagged) <= 200 else lid)
+        self.nodes[lid] = {"id": lid, "kind": kind, "name": name, "props": {}}
         return self.nodes[lid]
 
     def set(self, lid: str, prop: str, value: Any, field_name: str) -> None:
