@@ -337,6 +337,12 @@ def _subscription(ex: Exporter, edge: Any) -> None:
         ex.unexpressed(f"{edge.source} -> {edge.target}", "an HTTP subscription to a group has no single "
                        "endpoint in CloudFormation (subscribe its load balancer instead): left out")
         return
+    _edge_note(ex, edge, ("latency_ms",))
+    plain = not any(edge.props.get(k) for k in ("filter_policy", "raw_message_delivery", "dead_letter_queue"))
+    if plain and protocol != "email":    # the topic's own list (an email node keeps its id as the resource's)
+        ex.resources[topic]["Properties"].setdefault("Subscription", []).append(
+            {"Protocol": protocol, "Endpoint": endpoint})
+        return
     props: dict[str, Any] = {"TopicArn": ref(topic), "Protocol": protocol, "Endpoint": endpoint}
     if edge.props.get("filter_policy") is not None:
         props["FilterPolicy"] = edge.props["filter_policy"]
@@ -346,7 +352,6 @@ def _subscription(ex: Exporter, edge: Any) -> None:
     if edge.props.get("dead_letter_queue"):
         props["RedrivePolicy"] = {"deadLetterTargetArn": att(ex.lid[edge.props["dead_letter_queue"]], "Arn")}
     ex.add(lid if lid not in ex.resources else f"{lid}Subscription", "AWS::SNS::Subscription", props)
-    _edge_note(ex, edge, ("latency_ms",))
 
 
 _BUILDERS = {"load_balancer": _load_balancer, "auto_scaling_group": _group, "ec2_instance": _instance,
