@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from engine.model import Node
+from engine.policies import check_policies
 
 if TYPE_CHECKING:
     from engine.cfn.export import Exporter
@@ -19,7 +20,7 @@ DAY_S = 86400
 
 def add_policies(ex: "Exporter", node: Node, group: str, lbs: list[str]) -> None:
     queues = [ex.lid[e.source] for e in ex.edges_into(node.id, "sqs_queue")]
-    for i, policy in enumerate(node.prop("policies"), start=1):
+    for i, policy in enumerate(check_policies(node.prop("policies")), start=1):   # canonical: defaults filled in
         lid = f"{group}Policy{i}"
         where = f"{node.id} policy {i}"
         if policy["type"] == "scheduled":
