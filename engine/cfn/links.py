@@ -126,7 +126,8 @@ def launch_instance_type(im: "Importer", group: str, p: dict) -> str | None:
     spec = p.get("LaunchTemplate")
     mixed = p.get("MixedInstancesPolicy")
     if not isinstance(spec, dict) and isinstance(mixed, dict):
-        spec = (mixed.get("LaunchTemplate") or {}).get("LaunchTemplateSpecification")
+        inner = mixed.get("LaunchTemplate")
+        spec = inner.get("LaunchTemplateSpecification") if isinstance(inner, dict) else None
     if isinstance(spec, dict):
         lt = im.ref(spec.get("LaunchTemplateId"), LT) or im.ref(spec.get("LaunchTemplateName"), LT)
         if lt:

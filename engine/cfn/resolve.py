@@ -55,28 +55,33 @@ class Resolver:
         self._conditions = template.get("Conditions", {})
         self._evaluated: dict[str, bool] = {}
 
-    def condition(self, name: str, depth: int = 0) -> bool:
+    def condition(self, name: Any, depth: int = 0) -> bool:
+        if not isinstance(name, str):
+            return False
         if name not in self._evaluated:
             if depth > 50 or name not in self._conditions:
                 return False
+            self._evaluated[name] = False      # a condition that refers to itself is false
             self._evaluated[name] = bool(self._truth(self._conditions[name], depth + 1))
         return self._evaluated[name]
 
     def _truth(self, expr: Any, depth: int) -> bool:
+        if depth > 100:
+            return False
         if isinstance(expr, dict) and len(expr) == 1:
             (fn, args), = expr.items()
             if fn == "Condition":
                 return self.condition(args, depth)
             if fn == "Fn::Equals" and isinstance(args, list) and len(args) == 2:
-                a, b = (self.value(x) for x in args)
+                a, b = (self.value(x, depth) for x in args)
                 return _text(a) == _text(b)
             if fn == "Fn::Not" and isinstance(args, list) and args:
-                return not self._truth(args[0], depth)
+                return not self._truth(args[0], depth + 1)
             if fn == "Fn::And" and isinstance(args, list):
-                return all(self._truth(x, depth) for x in args)
+                return all(self._truth(x, depth + 1) for x in args)
             if fn == "Fn::Or" and isinstance(args, list):
-                return any(self._truth(x, depth) for x in args)
-        return bool(self.value(expr))
+                return any(self._truth(x, depth + 1) for x in args)
+        return bool(self.value(expr, depth))
 
     def value(self, v: Any, depth: int = 0) -> Any:
         """`v` with every intrinsic function evaluated; AWS::NoValue gives NO_VALUE."""
@@ -100,6 +105,8 @@ class Resolver:
         return out
 
     def _ref(self, name: Any, depth: int) -> Any:
+        if not isinstance(name, str):
+            return None
         if name == "AWS::NoValue":
             return NO_VALUE
         if name in PSEUDO:

@@ -81,6 +81,8 @@ def _policy(im: "Importer", lid: str) -> dict | None:
                 "adjustment": whole(p.get("ScalingAdjustment")) or 0, "evaluation_period_s": period}
     steps = []
     for s in as_list(p.get("StepAdjustments")):
+        if not isinstance(s, dict):
+            continue
         step: dict[str, Any] = {"adjustment": number(s.get("ScalingAdjustment")) or 0}
         for bound, f in (("lower", "MetricIntervalLowerBound"), ("upper", "MetricIntervalUpperBound")):
             if number(s.get(f)) is not None:

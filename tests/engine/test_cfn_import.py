@@ -231,3 +231,50 @@ def test_command_line_import_exit_codes(tmp_path):
     proc = run("import-cfn", str(DATA / "queue-conditional-dlq.yaml"), "-o", str(good))
     assert proc.returncode == 0 and "SourceQueue (AWS::SQS::Queue)" in proc.stdout
     assert run("validate", str(good)).stdout.strip() == "ok"
+
+
+MAPPED_TYPES = ["AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener",
+                "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::ElasticLoadBalancing::LoadBalancer",
+                "AWS::AutoScaling::AutoScalingGroup", "AWS::AutoScaling::ScalingPolicy",
+                "AWS::AutoScaling::ScheduledAction", "AWS::AutoScaling::LaunchConfiguration",
+                "AWS::EC2::LaunchTemplate", "AWS::EC2::Instance", "AWS::CloudWatch::Alarm", "AWS::SNS::Topic",
+                "AWS::SNS::Subscription", "AWS::SQS::Queue", "AWS::Lambda::Function",
+                "AWS::Lambda::EventSourceMapping", "AWS::Lambda::EventInvokeConfig", "AWS::IAM::Role",
+                "AWS::IAM::InstanceProfile", "AWS::IAM::Policy"]
+
+
+def test_malformed_properties_never_crash_the_import():
+    """Whatever the values (lists where mappings belong, intrinsic functions with wrong arguments,
+    references to nothing), the import gives a topology the loader accepts, or one clear refusal."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    leaf = st.one_of(st.none(), st.booleans(), st.integers(-5, 100000), st.text(max_size=8),
+                     st.sampled_from(["A", "B", "C", "true", "10", "sqs", "email", "ELB"]))
+    fn_names = st.sampled_from(["Ref", "Fn::GetAtt", "Fn::If", "Fn::Sub", "Fn::Join", "Fn::Select",
+                                "Fn::FindInMap", "Fn::Split", "Condition", "Fn::Equals", "Fn::Base64"])
+    value = st.recursive(leaf, lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(fn_names, inner, min_size=1, max_size=1),
+        st.dictionaries(st.sampled_from(["Id", "Key", "Value", "TargetGroupArn", "Endpoint", "Protocol",
+                                         "LaunchTemplateId", "deadLetterTargetArn", "maxReceiveCount"]), inner,
+                        max_size=3)), max_leaves=8)
+    props = st.dictionaries(st.sampled_from(["MinSize", "MaxSize", "DesiredCapacity", "TargetGroupARNs",
+                                             "LoadBalancerNames", "Subscription", "RedrivePolicy", "TopicArn",
+                                             "Endpoint", "Protocol", "EventSourceArn", "FunctionName", "BatchSize",
+                                             "AutoScalingGroupName", "AlarmActions", "StepAdjustments", "PolicyType",
+                                             "DefaultActions", "LoadBalancerArn", "Targets", "Instances", "Roles",
+                                             "Policies", "LaunchTemplate", "HealthCheck", "Threshold",
+                                             "TargetTrackingConfiguration", "Recurrence", "VisibilityTimeout"]),
+                            value, max_size=6)
+    resources = st.dictionaries(st.sampled_from(["A", "B", "C", "D", "E"]),
+                                st.fixed_dictionaries({"Type": st.sampled_from(MAPPED_TYPES), "Properties": props}),
+                                min_size=1, max_size=5)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(resources)
+    def check(res):
+        template = {"Resources": res, "Conditions": {"A": {"Fn::Equals": ["a", "a"]}}}
+        try:
+            fileio.from_data(import_template(template, "t").data)
+        except fileio.LoadError:
+            pass
+    check()
