@@ -240,7 +240,8 @@ def _edge_note(ex: Exporter, edge: Any, fields: tuple[str, ...]) -> None:
 # -- messaging -----------------------------------------------------------------------------------------
 def _topic(ex: Exporter, node: Node) -> None:
     props: dict[str, Any] = {"Tags": _name_tag(node)}
-    if ex.prop(node, "fifo"):
+    if ex.prop(node, "fifo"):   # AWS: a FIFO topic's name must end in .fifo
+        props["TopicName"] = _fifo_name(ex.lid[node.id])
         props["FifoTopic"] = True
         props["ContentBasedDeduplication"] = bool(ex.prop(node, "content_based_deduplication"))
     ex.add(ex.lid[node.id], "AWS::SNS::Topic", props)
@@ -253,7 +254,8 @@ def _queue(ex: Exporter, node: Node) -> None:
         "DelaySeconds": whole(ex.prop(node, "delay_s")),
         "ReceiveMessageWaitTimeSeconds": whole(ex.prop(node, "receive_wait_time_s")),
         "Tags": _name_tag(node)}
-    if ex.prop(node, "fifo"):
+    if ex.prop(node, "fifo"):   # AWS: a FIFO queue's name must end in .fifo
+        props["QueueName"] = _fifo_name(ex.lid[node.id])
         props["FifoQueue"] = True
         props["ContentBasedDeduplication"] = bool(ex.prop(node, "content_based_deduplication"))
     dlq = ex.edges_from(node.id, "sqs_queue")
@@ -273,6 +275,11 @@ def _queue(ex: Exporter, node: Node) -> None:
                 "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
                 "Resource": att(ex.lid[node.id], "Arn"),
                 "Condition": {"ArnEquals": {"aws:SourceArn": [ref(ex.lid[e.source]) for e in senders]}}}]}})
+
+
+def _fifo_name(lid: str) -> dict:
+    """The stack's name, the logical id and .fifo: unique per stack, within AWS's 80 characters."""
+    return {"Fn::Sub": f"${{AWS::StackName}}-{lid[:40]}.fifo"}
 
 
 def _function(ex: Exporter, node: Node) -> None:

@@ -113,6 +113,7 @@ def test_round_trip_of_policies_and_messaging_settings_the_examples_leave_out():
     ], [("users", "alb"), ("alb", "web"), ("alb", "box"), ("web", "events"), ("events", "orders"),
         ("orders", "orders_dlq"), ("box", "alerts"),
         ("alerts", "fn", {"dead_letter_queue": "spare", "filter_policy": {"level": ["error"]}}),
+        ("alerts", "alb", {"filter_policy_scope": "MessageBody", "filter_policy": {"level": ["warn"]}}),
         ("spare", "fn", {"batch_size": 100, "maximum_concurrency": 5})])
     doc = fileio.from_data(data)
     back, _ = _round_trip(doc)
@@ -121,6 +122,8 @@ def test_round_trip_of_policies_and_messaging_settings_the_examples_leave_out():
         assert {k: back.nodes[nid].prop(k) for k in doc.nodes[nid].props} == doc.nodes[nid].props, nid
     sub = next(e for e in back.edges.values() if (e.source, e.target) == ("alerts", "fn"))
     assert sub.props["dead_letter_queue"] == "spare" and sub.props["filter_policy"] == {"level": ["error"]}
+    http = next(e for e in back.edges.values() if (e.source, e.target) == ("alerts", "alb"))
+    assert http.props == {"filter_policy_scope": "MessageBody", "filter_policy": {"level": ["warn"]}}
     mapping = next(e for e in back.edges.values() if (e.source, e.target) == ("spare", "fn"))
     assert mapping.props == {"batch_size": 100, "maximum_concurrency": 5}
     from cfnlint.api import ManualArgs, lint
@@ -156,6 +159,7 @@ def test_moto_creates_every_exported_stack(name):
         physical = {r["LogicalResourceId"]: r["PhysicalResourceId"]
                     for r in cf.list_stack_resources(StackName=name)["StackResourceSummaries"]}
         _check_groups(boto3, doc, physical)
+        _check_target_groups(boto3, doc, physical)
         _check_queues(boto3, doc, physical)
         _check_topics(boto3, doc, physical)
 
@@ -168,6 +172,49 @@ def _check_groups(boto3, doc: Document, physical: dict) -> None:
             assert (g["MinSize"], g["MaxSize"], g["DesiredCapacity"]) == \
                 (n.prop("min_size"), n.prop("max_size"), n.prop("desired_capacity"))
             assert g["HealthCheckType"] == n.prop("health_check_type")
+
+
+def _check_target_groups(boto3, doc: Document, physical: dict) -> None:
+    """Each load balancer's target group has its health check, and its groups are registered with it."""
+    elbv2 = boto3.client("elbv2", region_name="us-east-1")
+    autoscaling = boto3.client("autoscaling", region_name="us-east-1")
+    for n in doc.nodes.values():
+        if n.kind != "load_balancer":
+            continue
+        arn = physical[f"{n.id}TargetGroup"]
+        tg = elbv2.describe_target_groups(TargetGroupArns=[arn])["TargetGroups"][0]
+        hc = n.prop("health_check")
+        assert (tg["HealthCheckIntervalSeconds"], tg["HealthyThresholdCount"], tg["UnhealthyThresholdCount"]) == \
+            (hc["interval_s"], hc["healthy_threshold"], hc["unhealthy_threshold"])
+        for e in doc.edges.values():
+            if e.source == n.id and doc.nodes[e.target].kind == "auto_scaling_group":
+                g = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[physical[e.target]])
+                assert arn in g["AutoScalingGroups"][0]["TargetGroupARNs"]
+
+
+def test_moto_creates_fifo_names_and_scheduled_actions():
+    """AWS: FIFO queue and topic names end in .fifo; a scheduled action keeps its recurrence and sizes."""
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    doc = fileio.from_data(topology([
+        node("events", "sns_topic", fifo=True), node("orders", "sqs_queue", fifo=True, delay_s=5),
+        node("web", "auto_scaling_group", policies=[{"type": "scheduled", "at_s": 600, "desired_capacity": 3,
+                                                     "max_size": 4}])], [("events", "orders")]))
+    template = export_template(doc)
+    with moto.mock_aws(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        subnets = [s["SubnetId"] for s in boto3.client("ec2", region_name="us-east-1").describe_subnets()["Subnets"]][:2]
+        cf = boto3.client("cloudformation", region_name="us-east-1")
+        cf.create_stack(StackName="fifo", TemplateBody=json.dumps(template),
+                        Parameters=[{"ParameterKey": "Subnets", "ParameterValue": ",".join(subnets)}])
+        physical = {r["LogicalResourceId"]: r["PhysicalResourceId"]
+                    for r in cf.list_stack_resources(StackName="fifo")["StackResourceSummaries"]}
+        attrs = boto3.client("sqs", region_name="us-east-1").get_queue_attributes(
+            QueueUrl=physical["orders"], AttributeNames=["All"])["Attributes"]
+        assert attrs["FifoQueue"] == "true" and attrs["DelaySeconds"] == "5" and physical["orders"].endswith(".fifo")
+        assert physical["events"].endswith(".fifo")
+        action, = boto3.client("autoscaling", region_name="us-east-1").describe_scheduled_actions()["ScheduledUpdateGroupActions"]
+        assert (action["Recurrence"], action["DesiredCapacity"], action["MaxSize"]) == ("10 0 * * *", 3, 4)
 
 
 def _check_queues(boto3, doc: Document, physical: dict) -> None:
@@ -220,3 +267,15 @@ def test_moto_sees_a_topics_subscriptions():
             QueueUrl=physical["q"], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         assert {s["Protocol"]: s["Endpoint"] for s in subs}["sqs"] == queue_arn
         assert {s["Protocol"] for s in subs} == {"sqs", "lambda"}
+
+
+def test_command_line_export(tmp_path):
+    from engine.cli import main
+    out = tmp_path / "web.template.json"
+    assert main(["export-cfn", "web-tier", "-o", str(out)]) == 0
+    template = json.loads(out.read_text())
+    assert template["Resources"]["web"]["Type"] == "AWS::AutoScaling::AutoScalingGroup"
+    assert set(template["Parameters"]) == {"VpcId", "Subnets", "LatestAmiId"}
+    assert main(["export-cfn", "no-such-file.json", "-o", str(tmp_path / "x.json")]) == 2
+    assert main(["export-cfn", "web-tier", "-o", str(tmp_path)]) == 2, "a folder is not a place to write"
+    assert not (tmp_path / "x.json").exists()
