@@ -23,6 +23,8 @@ TOPIC, QUEUE, FUNCTION = "AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::Lambda::Fun
 NODE_TYPES = {ALB: "load_balancer", ELB: "load_balancer", ASG: "auto_scaling_group", EC2: "ec2_instance",
               TOPIC: "sns_topic", QUEUE: "sqs_queue", FUNCTION: "lambda_function"}
 DEFAULT_CLIENT_RPS = 10.0
+# AWS's defaults for a Classic Load Balancer's health check (they differ from a target group's: 10 healthy)
+CLASSIC_HEALTH_CHECK = {"Interval": 30, "Timeout": 5, "HealthyThreshold": 10, "UnhealthyThreshold": 2}
 
 
 @dataclass
@@ -170,6 +172,7 @@ def _alb(im: Importer, lid: str, p: dict) -> None:
 def _elb(im: Importer, lid: str, p: dict) -> None:
     im.node(lid, "load_balancer")["internet_facing"] = p.get("Scheme", "internet-facing") == "internet-facing"
     hc = p.get("HealthCheck") if isinstance(p.get("HealthCheck"), dict) else {}
+    hc = dict(CLASSIC_HEALTH_CHECK, **hc)
     health = {k: number(hc.get(f)) for k, f in (("interval_s", "Interval"), ("timeout_s", "Timeout"),
                                                  ("healthy_threshold", "HealthyThreshold"),
                                                  ("unhealthy_threshold", "UnhealthyThreshold"))}

@@ -151,6 +151,10 @@ def test_classic_load_balancer_instances_and_step_policy_with_relative_bounds():
     assert elb["health_check"] == {"interval_s": 15, "timeout_s": 4, "healthy_threshold": 3, "unhealthy_threshold": 2}
     assert elb["deregistration_delay_s"] == 60
     assert doc.nodes["Web1"].props["instance_type"] == "m5.large"
+    bare, _ = imported("Resources:\n  Elb: {Type: AWS::ElasticLoadBalancing::LoadBalancer}\n")
+    # AWS: a Classic Load Balancer's health check defaults to 30 s, 5 s, 10 healthy, 2 unhealthy
+    assert bare.nodes["Elb"].props["health_check"] == {"interval_s": 30, "timeout_s": 5, "healthy_threshold": 10,
+                                                       "unhealthy_threshold": 2}
     group = doc.nodes["Group"].props
     assert group["instance"]["instance_type"] == "c5.xlarge" and group["desired_capacity"] == 1
     step, nightly = group["policies"]
