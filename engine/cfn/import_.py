@@ -153,6 +153,8 @@ class Importer:
         return out
 
     def _why(self, lid: str) -> str:
+        if self.types[lid].startswith("AWS::Serverless::"):
+            return "a SAM resource: the AWS::Serverless transform is not expanded (deploy it and export the processed template)"
         if lid not in self.active:
             return f"its condition {self.template['Resources'][lid]['Condition']} is false with the parameters' defaults"
         return self.why_not.get(lid, "FlowDeck does not model this resource type")
