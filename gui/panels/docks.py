@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QUndoView, QWidg
 from gui import theme
 from gui.editing.inspector import Inspector
 from gui.editing.palette import Palette
+from gui.files import cfn_menu
 from gui.panels import differences
 from gui.panels.activity import ActivityLog
 
@@ -107,7 +108,10 @@ def make_docks(w: DockHost) -> None:
 
 def make_menus(w: DockHost) -> None:
     bar = w.menuBar()
-    w.files.fill_menu(bar.addMenu("&File"))
+    file_menu = bar.addMenu("&File")
+    w.files.fill_menu(file_menu)
+    w.cfn = cfn_menu.CfnActions(w, w.files)
+    w.cfn.add_to(file_menu, before=w.files.quit)
     w.edit.fill_menu(bar.addMenu("&Edit"))
     run = bar.addMenu("&Run")
     for action in (w.toolbar.play_action, w.toolbar.step_action, w.toolbar.reset_action, *w.toolbar.speed_actions):
