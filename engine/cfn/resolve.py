@@ -167,9 +167,9 @@ class Resolver:
             return None
 
     def _split(self, args: Any, depth: int) -> Any:
-        if not (isinstance(args, list) and len(args) == 2):
-            return None
-        return _text(self.value(args[1], depth)).split(str(args[0]))
+        if not (isinstance(args, list) and len(args) == 2) or not _text(args[0]):
+            return None     # Fn::Split needs a delimiter
+        return _text(self.value(args[1], depth)).split(_text(args[0]))
 
 
 def _text(v: Any) -> str:

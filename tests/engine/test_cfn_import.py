@@ -282,3 +282,12 @@ def test_malformed_properties_never_crash_the_import():
         except fileio.LoadError:
             pass
     check()
+
+
+def test_a_split_with_an_empty_delimiter_is_no_value_not_a_crash():
+    """Found by the property test above: Fn::Split needs a delimiter (CloudFormation refuses an
+    empty one); the import treats it as no value instead of raising."""
+    template = {"Resources": {"Q": {"Type": "AWS::SQS::Queue",
+                                    "Properties": {"VisibilityTimeout": {"Fn::Split": ["", "a,b"]}}}}}
+    doc = fileio.from_data(import_template(template, "t").data)
+    assert doc.nodes["Q"].kind == "sqs_queue"
