@@ -1,0 +1,135 @@
+"""Videos of a run: frames drawn by a `Stage` at evenly spaced simulated times, piped to ffmpeg.
+
+The ffmpeg binary is the one the imageio-ffmpeg wheel ships (a runtime dependency: nothing to
+install beside pip). Frames go in as raw 32-bit pixels on its standard input; MP4 is H.264
+(yuv420p, which every player reads), GIF gets a palette made for each frame (streamed: no frame
+waits for the end of the video). The video is written under a temporary name beside the target
+and moved over it only when ffmpeg has finished well; a cancel or a failure leaves nothing.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+from PySide6.QtGui import QImage
+
+from engine.model import Document
+from gui.export.stage import Stage
+
+MP4_OUTPUT = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
+              "-movflags", "+faststart"]
+GIF_OUTPUT = ["-vf", "split[a][b];[a]palettegen=stats_mode=single[p];[b][p]paletteuse=new=1:dither=none",
+              "-loop", "0"]
+
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+class Encoder:
+    """An ffmpeg process that turns raw frames of `size` at `fps` into `out` (.mp4 or .gif)."""
+
+    def __init__(self, out: Path, size: tuple[int, int], fps: int) -> None:
+        self.out = Path(out)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        suffix = self.out.suffix.lower()
+        fd, self.tmp = tempfile.mkstemp(suffix=suffix, prefix=".flowdeck-", dir=self.out.parent)
+        os.close(fd)
+        self.log = tempfile.TemporaryFile()
+        cmd = [ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error",
+               "-f", "rawvideo", "-pix_fmt", "bgr0" if sys.byteorder == "little" else "0rgb",
+               "-s", f"{size[0]}x{size[1]}", "-r", str(fps), "-i", "-",
+               *(GIF_OUTPUT if suffix == ".gif" else MP4_OUTPUT), self.tmp]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.log)
+
+    def write(self, image: QImage) -> None:
+        try:
+            self.proc.stdin.write(image.constBits())
+        except BrokenPipeError:
+            raise OSError(f"the encoder stopped: {self._error()}") from None
+
+    def finish(self) -> None:
+        self.proc.stdin.close()
+        if self.proc.wait() != 0:
+            error = self._error()
+            self.abort()
+            raise OSError(f"the encoder failed: {error}")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.tmp, 0o666 & ~umask)
+        os.replace(self.tmp, self.out)
+        self.log.close()
+
+    def abort(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if os.path.exists(self.tmp):
+            os.unlink(self.tmp)
+        self.log.close()
+
+    def _error(self) -> str:
+        self.log.seek(0)
+        lines = self.log.read().decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else f"ffmpeg exited with {self.proc.poll()}"
+
+
+class VideoJob:
+    """One video being made: `step()` draws and encodes the next frame; the caller decides the
+    pace (a loop on the command line, a timer in the app, so the window stays responsive)."""
+
+    def __init__(self, doc: Document, plan: dict) -> None:
+        self.plan = plan
+        self.frames = plan["frames"]
+        self.done = 0
+        self.stage = Stage(doc, plan["size"], plan["speed"], plan["fps"])
+        self.stage.start(plan["start"])
+        self.encoder = Encoder(plan["out"], plan["size"], plan["fps"])
+
+    def time_of(self, k: int) -> float:
+        return self.plan["start"] + k * self.plan["speed"] / self.plan["fps"]
+
+    def step(self) -> bool:
+        """Draw and encode one frame; False once every frame is written (the file is then complete)."""
+        if self.done < self.frames:
+            self.stage.frame(self.time_of(self.done))
+            self.encoder.write(self.stage.image())
+            self.done += 1
+        if self.done == self.frames:
+            self.encoder.finish()
+            self.stage.close()
+            self.done += 1        # finished: further steps do nothing
+        return self.done < self.frames
+
+    def cancel(self) -> None:
+        self.encoder.abort()
+        self.stage.close()
+
+    def run(self) -> Iterator[int]:
+        try:
+            while self.step():
+                yield self.done
+            yield self.frames
+        except BaseException:
+            self.cancel()
+            raise
+
+
+def render_video(doc: Document, plan: dict, progress: Callable[[int], None] | None = None) -> None:
+    """`flowdeck video`: a QApplication of its own (offscreen without a display), the theme, the frames."""
+    if "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    from gui import theme
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    theme.apply(app, theme.THEMES[plan["theme"]])
+    job = VideoJob(doc, plan)
+    for done in job.run():
+        if progress is not None:
+            progress(done)
