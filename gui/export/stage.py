@@ -29,6 +29,7 @@ BADGE_PERIOD_S = 0.25      # video seconds between badge updates, as the live wi
 CAPTION_DEFAULT_S = 12.0   # simulated seconds a caption without duration_s stays (as the live window)
 CAPTION_MIN_VIDEO_S = 3.0  # and at least this long in the video, so it can be read at high speed
 PRIME_S = 5.0              # simulated seconds run before the first frame, so the badges' rates are known
+PRIME_CHUNK_S = 30.0       # simulated seconds run per call while getting to the first frame
 
 
 class ClockCard(QWidget):
@@ -94,16 +95,26 @@ class Stage:
         self._image = QImage(size[0], size[1], QImage.Format.Format_RGB32)
         self._image.setDevicePixelRatio(self.scale)
 
-    def start(self, t0: float) -> None:
-        """Run to just before t0 without drawing, so the first frame has rates, instances and captions."""
-        prime = max(0.0, t0 - PRIME_S)
-        if prime > 0:
-            self.runner.step(prime)
-            batch = self.runner.make_batch()
-            self.scene.apply_state(batch.state, prime, prime, True)
-            self._state_t = prime
-            self._take_captions(batch.activities, t0)
+    def prime(self, t0: float, chunk_s: float = PRIME_CHUNK_S) -> bool:
+        """Run towards just before t0, at most `chunk_s` simulated seconds per call, without drawing;
+        True once there: the first frame then has rates, instances and the caption of its moment."""
+        target = max(0.0, t0 - PRIME_S)
+        until = min(target, self.runner.now + chunk_s)
+        if until > self.runner.now:
+            self.runner.step(until)
+        batch = self.runner.make_batch()       # also lets go of the transfers of the time skipped
+        self._take_captions(batch.activities, t0)
+        if until < target:
+            return False
+        if target > 0:
+            self.scene.apply_state(batch.state, target, target, True)
+            self._state_t = target
             self.scene.settle()
+        return True
+
+    def start(self, t0: float) -> None:
+        while not self.prime(t0):
+            pass
 
     def frame(self, t: float) -> None:
         """Run the stage's simulation to t and draw that instant."""

@@ -88,23 +88,27 @@ class VideoJob:
         self.frames = plan["frames"]
         self.done = 0
         self.stage = Stage(doc, plan["size"], plan["speed"], plan["fps"])
-        self.stage.start(plan["start"])
+        self.primed = self.finished = False
         self.encoder = Encoder(plan["out"], plan["size"], plan["fps"])
 
     def time_of(self, k: int) -> float:
         return self.plan["start"] + k * self.plan["speed"] / self.plan["fps"]
 
     def step(self) -> bool:
-        """Draw and encode one frame; False once every frame is written (the file is then complete)."""
+        """Draw and encode one frame (or, before the first, run a slice of the time before it);
+        False once every frame is written (the file is then complete)."""
+        if not self.primed:
+            self.primed = self.stage.prime(self.plan["start"])
+            return True
         if self.done < self.frames:
             self.stage.frame(self.time_of(self.done))
             self.encoder.write(self.stage.image())
             self.done += 1
-        if self.done == self.frames:
+        if self.done == self.frames and not self.finished:
+            self.finished = True
             self.encoder.finish()
             self.stage.close()
-            self.done += 1        # finished: further steps do nothing
-        return self.done < self.frames
+        return not self.finished
 
     def cancel(self) -> None:
         self.encoder.abort()
@@ -114,7 +118,7 @@ class VideoJob:
         try:
             while self.step():
                 yield self.done
-            yield self.frames
+            yield self.done
         except BaseException:
             self.cancel()
             raise

@@ -1,31 +1,13 @@
 """Images of the live view: PNG / JPEG by their names, and SVG / PDF whose every dot is a shape."""
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
 import pytest
 
-from gui.canvas.dots import DOT_COLOURS
 from gui.export.image import write_widget
 from gui.screenshot import snapshot
 
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def dot_circles(path) -> int:
-    """Circles in the SVG filled with a dot colour (the fill is inherited from the enclosing groups)."""
-    colours = {c.lower() for c in DOT_COLOURS.values()}
-
-    def walk(element, fill) -> int:
-        fill = element.get("fill", fill)
-        here = int(element.tag in (SVG + "circle", SVG + "ellipse") and (fill or "").lower() in colours)
-        return here + sum(walk(child, fill) for child in element)
-
-    return walk(ET.parse(path).getroot(), None)
-
-
 @pytest.mark.parametrize("name, at", [("failure", 100.0), ("fan-out", 45.0)])
-def test_svg_holds_one_circle_per_dot_in_flight(make_window, tmp_path, name, at):
+def test_svg_holds_one_circle_per_dot_in_flight(make_window, tmp_path, dot_circles, name, at):
     window = make_window(name, start_engine=False)
     snapshot(window, at)
     in_flight = window.animator.in_flight
