@@ -10,6 +10,7 @@ dialog's Cancel is heard between slices.
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from gui.canvas.view import CanvasView
 from gui.export.image import write_widget
 from gui.export.stage import ClockCard
 from gui.export.video import VideoJob
+from gui.files.document_io import is_example
 
 IMAGE_FORMATS = {"PNG image": ".png", "SVG (vector)": ".svg", "PDF (vector)": ".pdf"}
 VIDEO_FORMATS = {"MP4 (H.264)": ".mp4", "GIF": ".gif"}
@@ -219,8 +221,12 @@ def export_video(window: Any) -> VideoExport | None:
 
 # -- small parts ----------------------------------------------------------------------------------
 def _ask_path(window: Any, title: str, suffix: str) -> str:
-    folder = Path(window.files.path).parent if window.files.path else Path.home()
-    suggested = str(folder / f"{window.files.display_name().split('.')[0] or 'flowdeck'}{suffix}")
+    path = window.files.path
+    if path and is_example(path):
+        path = None                 # not into the package's own folder
+    folder = Path(path).parent if path else Path.home()
+    stem = Path(path).name.split(".")[0] if path else re.sub(r"\W+", "-", window.doc.title.lower()).strip("-")
+    suggested = str(folder / f"{stem or 'flowdeck'}{suffix}")
     path, _ = QFileDialog.getSaveFileName(window, title, suggested, f"{suffix[1:].upper()} (*{suffix})")
     if path and not path.lower().endswith(suffix):
         path += suffix

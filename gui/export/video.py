@@ -2,9 +2,10 @@
 
 The ffmpeg binary is the one the imageio-ffmpeg wheel ships (a runtime dependency: nothing to
 install beside pip). Frames go in as raw 32-bit pixels on its standard input; MP4 is H.264
-(yuv420p, which every player reads), GIF gets a palette made for each frame (streamed: no frame
-waits for the end of the video). The video is written under a temporary name beside the target
-and moved over it only when ffmpeg has finished well; a cancel or a failure leaves nothing.
+(yuv420p, which every player reads); a GIF has one 256-colour palette made from the first frame
+and the colours that may come later, so each frame stores only what changed. The video is written
+under a temporary name beside the target and moved over it only when ffmpeg has finished well; a
+cancel or a failure leaves nothing.
 """
 from __future__ import annotations
 
@@ -15,15 +16,46 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage, QPainter
 
 from engine.model import Document
+from gui import theme
+from gui.canvas.dots import DOT_COLOURS
 from gui.export.stage import Stage
 
 MP4_OUTPUT = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
               "-movflags", "+faststart"]
-GIF_OUTPUT = ["-vf", "split[a][b];[a]palettegen=stats_mode=single[p];[b][p]paletteuse=new=1:dither=none",
-              "-loop", "0"]
+GIF_FILTER = "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle"
+SWATCH_SHARE = 0.25   # of the palette's sample image: the colours a later frame may bring
+
+
+def gif_palette(first: QImage) -> str:
+    """A 256-colour palette (a PNG file) for the whole GIF: one palette lets each frame store only
+    what changed. It is made from the first frame and, over a quarter of the sample, every colour
+    the canvas can show later (dots, health, warnings), so an error's red is red when it comes."""
+    colours = [*DOT_COLOURS.values()]
+    t = theme.current()
+    colours += [t.healthy, t.pending, t.unhealthy, t.draining, t.warning, t.accent, t.banner, t.banner_text, t.text]
+    w, h = first.width(), first.height()
+    band = max(len(colours), int(h * SWATCH_SHARE))
+    sample = QImage(w, h + band, QImage.Format.Format_RGB32)
+    painter = QPainter(sample)
+    painter.drawImage(0, 0, first)
+    for i, colour in enumerate(colours):
+        painter.fillRect(w * i // len(colours), h, w // len(colours) + 1, band, QColor(colour))
+    painter.end()
+    fd, source = tempfile.mkstemp(suffix=".png", prefix="flowdeck-sample-")
+    os.close(fd)
+    palette = source.replace("sample", "palette")
+    try:
+        sample.save(source, "PNG")
+        subprocess.run([ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error", "-i", source,
+                        "-vf", "palettegen=stats_mode=full", palette], check=True, capture_output=True)
+    except subprocess.CalledProcessError as e:
+        raise OSError(f"the GIF palette failed: {e.stderr.decode(errors='replace').strip()[-200:]}") from None
+    finally:
+        os.unlink(source)
+    return palette
 
 
 def ffmpeg_exe() -> str:
@@ -32,28 +64,42 @@ def ffmpeg_exe() -> str:
 
 
 class Encoder:
-    """An ffmpeg process that turns raw frames of `size` at `fps` into `out` (.mp4 or .gif)."""
+    """An ffmpeg process that turns raw frames of `size` at `fps` into `out` (.mp4 or .gif); it
+    starts with the first frame (a GIF's palette is made from it)."""
 
     def __init__(self, out: Path, size: tuple[int, int], fps: int) -> None:
-        self.out = Path(out)
+        self.out, self.size, self.fps = Path(out), size, fps
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        suffix = self.out.suffix.lower()
-        fd, self.tmp = tempfile.mkstemp(suffix=suffix, prefix=".flowdeck-", dir=self.out.parent)
+        self.gif = self.out.suffix.lower() == ".gif"
+        fd, self.tmp = tempfile.mkstemp(suffix=self.out.suffix.lower(), prefix=".flowdeck-", dir=self.out.parent)
         os.close(fd)
         self.log = tempfile.TemporaryFile()
-        cmd = [ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error",
-               "-f", "rawvideo", "-pix_fmt", "bgr0" if sys.byteorder == "little" else "0rgb",
-               "-s", f"{size[0]}x{size[1]}", "-r", str(fps), "-i", "-",
-               *(GIF_OUTPUT if suffix == ".gif" else MP4_OUTPUT), self.tmp]
+        self.proc: subprocess.Popen | None = None
+        self._palette: str | None = None
+
+    def _start(self, first: QImage) -> None:
+        raw = ["-f", "rawvideo", "-pix_fmt", "bgr0" if sys.byteorder == "little" else "0rgb",
+               "-s", f"{self.size[0]}x{self.size[1]}", "-r", str(self.fps), "-i", "-"]
+        if self.gif:
+            self._palette = gif_palette(first)
+            output = ["-i", self._palette, "-lavfi", GIF_FILTER, "-loop", "0"]
+        else:
+            output = MP4_OUTPUT
+        cmd = [ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error", *raw, *output, self.tmp]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.log)
 
     def write(self, image: QImage) -> None:
+        if self.proc is None:
+            self._start(image)
         try:
             self.proc.stdin.write(image.constBits())
         except BrokenPipeError:
             raise OSError(f"the encoder stopped: {self._error()}") from None
 
     def finish(self) -> None:
+        if self.proc is None:
+            self.abort()
+            raise OSError("no frame to encode")
         self.proc.stdin.close()
         if self.proc.wait() != 0:
             error = self._error()
@@ -63,20 +109,25 @@ class Encoder:
         os.umask(umask)
         os.chmod(self.tmp, 0o666 & ~umask)
         os.replace(self.tmp, self.out)
-        self.log.close()
+        self._clean()
 
     def abort(self) -> None:
-        if self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
         if os.path.exists(self.tmp):
             os.unlink(self.tmp)
+        self._clean()
+
+    def _clean(self) -> None:
+        if self._palette and os.path.exists(self._palette):
+            os.unlink(self._palette)
         self.log.close()
 
     def _error(self) -> str:
         self.log.seek(0)
         lines = self.log.read().decode(errors="replace").strip().splitlines()
-        return lines[-1] if lines else f"ffmpeg exited with {self.proc.poll()}"
+        return lines[-1] if lines else f"ffmpeg exited with {self.proc.poll() if self.proc else None}"
 
 
 class VideoJob:
