@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QMessageBox, QProgressDialog, QSpinBox, QWidget)
 
 from engine.cli_export import DEFAULT_LENGTH_S, OutError, video_plan
@@ -165,6 +165,7 @@ class VideoExport(QObject):
         self.progress.canceled.connect(self.cancel)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
+        QApplication.instance().aboutToQuit.connect(self.cancel)     # no half video left behind on quit
 
     def start(self) -> None:
         self.progress.setValue(0)
@@ -194,6 +195,7 @@ class VideoExport(QObject):
     def _end(self, ok: bool) -> None:
         self.timer.stop()
         self.progress.canceled.disconnect(self.cancel)
+        QApplication.instance().aboutToQuit.disconnect(self.cancel)
         self.progress.close()
         if ok:
             self.window.tell(f"Exported {self.plan['frames']} frames to {self.plan['out']}")
