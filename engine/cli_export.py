@@ -56,17 +56,17 @@ def parse_size(text: str, hi: int = MAX_SIDE) -> tuple[int, int]:
 def add_video_parser(sub, bounded: Callable, max_duration_s: float) -> None:
     """`flowdeck video FILE OUT.mp4|OUT.gif` (FORMAT.md 4.1); `bounded` is the CLI's number type."""
     video = sub.add_parser("video", help="render the live view to an MP4 (H.264) or GIF, frame by frame")
-    video.add_argument("file")
-    video.add_argument("out", help="OUT.mp4 or OUT.gif")
-    video.add_argument("--from", dest="start", type=bounded(0, max_duration_s, "s"), default=0.0,
+    video.add_argument("file", help="a .flowdeck.json file or the name of a built-in example")
+    video.add_argument("out", help="OUT.mp4 (H.264) or OUT.gif")
+    video.add_argument("--from", dest="start", metavar="S", type=bounded(0, max_duration_s, "s"), default=0.0,
                        help="simulated time of the first frame (s, default 0)")
-    video.add_argument("--to", dest="end", type=bounded(0, max_duration_s, "s", above=True),
+    video.add_argument("--to", dest="end", metavar="S", type=bounded(0, max_duration_s, "s", above=True),
                        help="simulated time the video ends (s, default: --from + 20 s, within the file's duration)")
-    video.add_argument("--fps", type=bounded(0, MAX_FPS, integer=True, above=True), default=30,
+    video.add_argument("--fps", metavar="N", type=bounded(0, MAX_FPS, integer=True, above=True), default=30,
                        help=f"frames per video second, 1 to {MAX_FPS} (default 30)")
-    video.add_argument("--speed", type=bounded(0.01, 1000), default=1.0,
+    video.add_argument("--speed", metavar="X", type=bounded(0.01, 1000), default=1.0,
                        help="simulated seconds per video second (default 1)")
-    video.add_argument("--size", default="1280x720", help="WIDTHxHEIGHT in pixels (default 1280x720)")
+    video.add_argument("--size", metavar="WxH", default="1280x720", help="WIDTHxHEIGHT in pixels (default 1280x720)")
     video.add_argument("--theme", choices=("light", "dark"), default="light")
 
 
