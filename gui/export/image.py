@@ -59,6 +59,7 @@ def render_image(widget: QWidget, scale: float = 1.0, image: QImage | None = Non
     if image is None or image.width() != w or image.height() != h:
         image = QImage(w, h, QImage.Format.Format_RGB32)
         image.setDevicePixelRatio(scale)
+    image.fill(QWidget.palette(widget).window().color())   # under what the widget leaves unpainted
     QWidget.render(widget, image)   # not QGraphicsView.render, which draws the scene only
     return image
 
