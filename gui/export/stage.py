@@ -29,7 +29,7 @@ BADGE_PERIOD_S = 0.25      # video seconds between badge updates, as the live wi
 CAPTION_DEFAULT_S = 12.0   # simulated seconds a caption without duration_s stays (as the live window)
 CAPTION_MIN_VIDEO_S = 3.0  # and at least this long in the video, so it can be read at high speed
 PRIME_S = 5.0              # simulated seconds run before the first frame, so the badges' rates are known
-PRIME_CHUNK_S = 30.0       # simulated seconds run per call while getting to the first frame
+PRIME_CHUNK_S = 10.0       # simulated seconds run per call while getting to the first frame
 
 
 class ClockCard(QWidget):
