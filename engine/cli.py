@@ -13,12 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-from engine import cli_cfn, examples, fileio, summary
+from engine import cli_cfn, cli_export, examples, fileio, summary
 from engine.fileio import MAX_DURATION_S, MAX_SEED, LoadError
 from engine.propcheck import PropError, number, quote
 from engine.world import NotSimulated
 
-COMMANDS = ("run", "validate", "examples", "screenshot", *cli_cfn.COMMANDS)
+COMMANDS = ("run", "validate", "examples", "screenshot", "video", *cli_cfn.COMMANDS)
 MIN_SERIES_INTERVAL_S = 0.1
 MAX_SERIES_SAMPLES = 1_000_000  # duration / series interval: bounds the series in memory and in the report
 
@@ -67,13 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a topology file")
     val.add_argument("file")
     sub.add_parser("examples", help="list the built-in example topologies")
-    shot = sub.add_parser("screenshot", help="render the live view to a PNG, no display needed")
+    shot = sub.add_parser("screenshot", help="render the live view to a PNG, JPEG, SVG or PDF, no display needed")
     shot.add_argument("file")
     shot.add_argument("out")
     shot.add_argument("--at", type=_bounded(0, MAX_DURATION_S, "s"), default=0.0,
                       help="simulated time to run to first (s, up to 30 days)")
     shot.add_argument("--size", default="1280x800", help="WIDTHxHEIGHT in pixels")
     shot.add_argument("--theme", choices=("light", "dark"), default="light")
+    cli_export.add_video_parser(sub, _bounded, MAX_DURATION_S)
     cli_cfn.add_commands(sub)
     return p
 
@@ -133,18 +134,18 @@ def cmd_examples(args: argparse.Namespace) -> int:
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
-    try:
-        w, h = (int(v) for v in args.size.lower().split("x"))
-        assert 100 <= w <= 8000 and 100 <= h <= 8000
-    except (ValueError, AssertionError):
-        raise BadInput(f"--size must be WIDTHxHEIGHT between 100 and 8000, not {args.size!r}") from None
+    w, h = cli_export.parse_size(args.size)
+    cli_export.check_out(args.out, cli_export.IMAGE_SUFFIXES, "image")
     doc = load(args.file)
     try:
         from gui.screenshot import render_screenshot
     except ImportError as e:
         print(f"flowdeck: the live view is not available: {e}", file=sys.stderr)
         return 1
-    render_screenshot(doc, args.out, at=args.at, size=(w, h), theme=args.theme)
+    try:
+        render_screenshot(doc, args.out, at=args.at, size=(w, h), theme=args.theme)
+    except OSError as e:
+        raise BadInput(f"{args.out}: cannot write the image: {e.strerror or e}") from None
     return 0
 
 
@@ -178,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
             return open_app(argv)
         args = _parser().parse_args(argv)
         return {"run": cmd_run, "validate": cmd_validate, "examples": cmd_examples,
-                "screenshot": cmd_screenshot, **cli_cfn.COMMANDS}[args.command](args)
-    except (LoadError, NotSimulated, BadInput, *cli_cfn.ERRORS) as e:
+                "screenshot": cmd_screenshot, "video": lambda a: cli_export.cmd_video(a, load),
+                **cli_cfn.COMMANDS}[args.command](args)
+    except (LoadError, NotSimulated, BadInput, cli_export.OutError, *cli_cfn.ERRORS) as e:
         print(f"flowdeck: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,4 +1,5 @@
-"""`flowdeck screenshot`: the live view run to a simulated time, rendered offscreen into a PNG.
+"""`flowdeck screenshot`: the live view run to a simulated time, rendered offscreen into a PNG
+(or JPEG, or a vector SVG or PDF: gui.export.image).
 
 The engine runs synchronously in this thread (`Runner.step`); the batches go through the same
 window code as in the app, so the picture is what a presenter would see at that instant,
@@ -9,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
 
 from engine.model import Document
 
@@ -24,6 +24,7 @@ def render_screenshot(doc: Document, out_path: str | os.PathLike, at: float = 0.
     from PySide6.QtWidgets import QApplication
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from gui.panels.docks import set_presentation
+    from gui.export.image import write_widget
     from gui.window import MainWindow
     window = MainWindow(doc, theme, start_engine=False)
     try:
@@ -34,12 +35,7 @@ def render_screenshot(doc: Document, out_path: str | os.PathLike, at: float = 0.
         app.processEvents()
         snapshot(window, max(0.0, float(at)))
         app.processEvents()
-        image = window.grab()
-        if image.width() != size[0] or image.height() != size[1]:
-            image = image.scaled(size[0], size[1])
-        Path(out_path).parent.mkdir(parents=True, exist_ok=True)
-        if not image.save(str(out_path), "PNG"):
-            raise OSError(f"cannot write {out_path}")
+        write_widget(window, out_path, title=doc.title, pixels=size)   # PNG, JPEG, SVG or PDF by the name
     finally:
         window.close()
         window.deleteLater()

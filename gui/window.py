@@ -25,6 +25,7 @@ from gui.canvas.scene import TopologyScene
 from gui.canvas.view import CanvasView
 from gui.editing.actions import EditActions
 from gui.editing.session import DocumentSession
+from gui.export import app_export
 from gui.files.document_io import FileActions
 from gui.files.geometry_file import GeometryReporter, requested_path
 from gui.panels import docks
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.palette.add_requested.connect(self.edit.add_at_centre)
         self.new_undo_stack()
         docks.make_menus(self)
+        app_export.install(self)        # File > Export Image, Export Video
         self.topology.node_selected.connect(self._on_node_selected)
         self.bridge.frame.connect(self._on_frame)
         self.bridge.failed.connect(self._on_engine_failed)

@@ -16,12 +16,13 @@ from enum import IntEnum
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QTransform
+from PySide6.QtGui import QColor, QPainter, QPaintEngine, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 X, Y, SOURCE_LEFT, SOURCE_TOP, WIDTH, HEIGHT, SCALE_X, SCALE_Y, ROTATION, OPACITY = range(10)
 _FRAGMENT_FIELDS = 10
 _MIN_CAPACITY = 1024
+_VECTOR_ENGINES = (QPaintEngine.Type.SVG, QPaintEngine.Type.Pdf, QPaintEngine.Type.Picture)
 
 
 class DotKind(IntEnum):
@@ -164,6 +165,9 @@ class DotLayer(QGraphicsItem):
               widget: QWidget | None = None) -> None:
         if self._count == 0:
             return
+        if painter.paintEngine().type() in _VECTOR_ENGINES:
+            self._draw_shapes(painter)    # SVG, PDF: one circle per dot, not a bitmap
+            return
         transform = painter.worldTransform()
         sprite = self._ensure_sprite(transform, painter.device().devicePixelRatioF())
         device = painter.device()
@@ -174,6 +178,26 @@ class DotLayer(QGraphicsItem):
             painter.resetTransform()
             self._draw(painter, fragments, sprite)
             painter.restore()
+
+    def _draw_shapes(self, painter: QPainter) -> None:
+        """Every dot inside the painter's clip as a circle in scene coordinates, as the sprite draws it."""
+        n, r = self._count, self._dot_size / 2
+        x, y, kinds = self._x[:n], self._y[:n], self._kinds[:n]
+        if painter.hasClipping():
+            clip = painter.clipBoundingRect().adjusted(-r, -r, r, r)
+            inside = (x >= clip.left()) & (x <= clip.right()) & (y >= clip.top()) & (y <= clip.bottom())
+            x, y, kinds = x[inside], y[inside], kinds[inside]
+        rim = max(0.6, self._dot_size * 0.14)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for kind in DotKind:
+            mine = kinds == kind
+            fill = QColor(DOT_COLOURS[kind])
+            painter.setPen(QPen(fill.darker(165), rim))
+            painter.setBrush(fill)
+            for cx, cy in zip(x[mine].tolist(), y[mine].tolist()):
+                painter.drawEllipse(QPointF(cx, cy), r - rim / 2, r - rim / 2)
+        painter.restore()
 
     @staticmethod
     def _draw(painter: QPainter, fragments: np.ndarray, sprite: QPixmap) -> None:

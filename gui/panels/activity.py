@@ -21,7 +21,7 @@ ANY = None   # "every node" / "every kind"; a node of "" is the scenario itself
 
 
 def clock_text(t: float) -> str:
-    t = max(0.0, t)
+    t = round(max(0.0, t), 1)     # 59.97 s reads 01:00.0, not 00:60.0
     return f"{int(t) // 60:02d}:{t % 60:04.1f}"
 
 
