@@ -30,6 +30,7 @@ from gui.files.geometry_file import GeometryReporter, requested_path
 from gui.panels import docks
 from gui.run.animation import DotAnimator, ViewClock
 from gui.run.bridge import EngineBridge
+from gui.run.scenario_editor import ScenarioEditor
 from gui.run.timeline import Timeline, install_keys
 from gui.run.toolbar import RunToolbar, speed_text
 
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self._dirty_recovery = False
         docks.make_docks(self)
         self.edit = EditActions(self)
+        self.scenario = ScenarioEditor(self)
         self.files = FileActions(self, path)
         self.session = DocumentSession(self)
         self.palette.add_requested.connect(self.edit.add_at_centre)
@@ -184,7 +186,9 @@ class MainWindow(QMainWindow):
     def set_document(self, doc: Document, path: str | None, dirty: bool = False) -> None:
         """Show another document (New, Open, an example, a recovery), paused at 0:00."""
         self.session.detach(self.doc)
+        self.scenario.detach(self.doc)
         self.doc = doc
+        self.scenario.attach(doc)
         self.topology.set_document(doc)
         self.session.attach(doc)
         self.session.structure_pending = False
