@@ -28,6 +28,7 @@ from gui.editing.session import DocumentSession
 from gui.files.document_io import FileActions
 from gui.files.geometry_file import GeometryReporter, requested_path
 from gui.panels import docks
+from gui.present import Stage
 from gui.run.animation import DotAnimator, ViewClock
 from gui.run.bridge import EngineBridge
 from gui.run.scenario_editor import ScenarioEditor
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.palette.add_requested.connect(self.edit.add_at_centre)
         self.new_undo_stack()
         docks.make_menus(self)
+        self.stage = Stage(self, self._update_title)
         self.topology.node_selected.connect(self._on_node_selected)
         self.bridge.frame.connect(self._on_frame)
         self.bridge.failed.connect(self._on_engine_failed)
@@ -173,7 +175,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _update_title(self) -> None:
-        self.setWindowTitle(f"{self.files.display_name()}[*] — FlowDeck")
+        self.setWindowTitle(f"{self.doc.title} — {self.files.display_name()}[*] — FlowDeck")
         self.setWindowModified(self.is_dirty())
 
     def tell(self, text: str) -> None:
@@ -187,7 +189,7 @@ class MainWindow(QMainWindow):
         """Show another document (New, Open, an example, a recovery), paused at 0:00."""
         self.session.detach(self.doc)
         self.scenario.detach(self.doc)
-        self.doc = doc
+        old, self.doc = self.doc, doc
         self.scenario.attach(doc)
         self.topology.set_document(doc)
         self.session.attach(doc)
@@ -204,6 +206,7 @@ class MainWindow(QMainWindow):
         self.session.show_selection()
         self.view.fit()
         self._update_title()
+        self.stage.document_changed(old, doc)
 
     def names_changed(self) -> None:
         """Nodes came, went or were renamed: the log's filter, the charts and the legend follow."""
