@@ -1,15 +1,18 @@
-"""'About this demo': the document's title and description on a card over the canvas, shown when a
-file or an example opens (what to watch, in the author's words); it steps aside when the run plays
-and comes back from Help > About this demo."""
+"""'About this demo': the document's title and description on a card in the middle of the canvas,
+like a talk's title slide, shown when a file or an example opens (what to watch, in the author's
+words); it steps aside when the run plays and comes back from Help > About this demo."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QHBoxLayout, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QFrame, QGraphicsDropShadowEffect, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from engine.model import Document
 from gui import theme
 
-WIDTH, MARGIN = 400, 16
+WIDTH, MARGIN = 620, 40
+HINT = "Space plays · Page Down plays to the next cue · F11 presents"
 
 
 class AboutDemoPanel(QFrame):
@@ -17,8 +20,8 @@ class AboutDemoPanel(QFrame):
         super().__init__(canvas)
         self.setObjectName("AboutDemo")
         column = QVBoxLayout(self)
-        column.setContentsMargins(20, 14, 14, 18)
-        column.setSpacing(8)
+        column.setContentsMargins(32, 22, 22, 26)
+        column.setSpacing(10)
         top = QHBoxLayout()
         self.heading = QLabel("About this demo")
         top.addWidget(self.heading, 1)
@@ -36,6 +39,15 @@ class AboutDemoPanel(QFrame):
         self.body.setWordWrap(True)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column.addWidget(self.body)
+        self.hint = QLabel(HINT)
+        self.hint.setWordWrap(True)
+        column.addSpacing(6)
+        column.addWidget(self.hint)
+        shadow = QGraphicsDropShadowEffect(self)
+        shadow.setBlurRadius(40)
+        shadow.setOffset(0, 8)
+        shadow.setColor(QColor(0, 0, 0, 70))
+        self.setGraphicsEffect(shadow)
         self.restyle()
         self.hide()
 
@@ -55,21 +67,23 @@ class AboutDemoPanel(QFrame):
     def restyle(self) -> None:
         t = theme.current()
         scale = theme.stage_scale()
-        self.setStyleSheet(f"#AboutDemo {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 12px; }}"
+        self.setStyleSheet(f"#AboutDemo {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 16px; }}"
                            f"#AboutDemo QLabel {{ background: transparent; border: none; }}")
-        self.heading.setFont(theme.stage_font(9.5, bold=True))
+        self.heading.setFont(theme.stage_font(10, bold=True))
         self.heading.setStyleSheet(f"color: {t.accent}; letter-spacing: 1px;")
-        self.title.setFont(theme.stage_font(14, bold=True))
+        self.title.setFont(theme.stage_font(20, bold=True))
         self.title.setStyleSheet(f"color: {t.text};")
-        self.body.setFont(theme.stage_font(11))
+        self.body.setFont(theme.stage_font(13))
         self.body.setStyleSheet(f"color: {t.text};")
+        self.hint.setFont(theme.stage_font(10))
+        self.hint.setStyleSheet(f"color: {t.muted};")
         self.close_button.setStyleSheet(f"color: {t.muted}; border: none; font-size: {int(14 * scale)}px;")
-        self.setFixedWidth(int(WIDTH * scale))
+        self.place()
 
     def place(self) -> None:
         parent = self.parentWidget()
         if parent is None:
             return
-        self.setFixedWidth(min(int(WIDTH * theme.stage_scale()), parent.width() - 2 * MARGIN))
+        self.setFixedWidth(max(200, min(int(WIDTH * theme.stage_scale()), parent.width() - 2 * MARGIN)))
         self.adjustSize()
-        self.move(parent.width() - self.width() - MARGIN, MARGIN + int(70 * theme.stage_scale()))
+        self.move((parent.width() - self.width()) // 2, max(MARGIN // 2, (parent.height() - self.height()) // 2))

@@ -33,6 +33,9 @@ KEYS_WITHOUT_MENU = (
 )
 
 
+SPECIAL_KEYS = re.compile(r"F(1[3-9]|2\d|3[0-5])|[A-Z][a-z]+")   # F13–F35 and named keys (Copy, Undo)
+
+
 def _plain(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip(".…")
 
@@ -42,6 +45,7 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str, str]]:
     rows: dict[tuple[str, str], str] = {}
     for action in window.findChildren(QAction):
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
+        keys = [k for k in keys if not SPECIAL_KEYS.fullmatch(k)][:2]   # what a keyboard has, not Sun's Copy key
         if keys and action.text():
             rows[(" or ".join(keys), _plain(action.text()))] = _where(action)
     out = [(keys, where, what) for (keys, what), where in rows.items()]
@@ -60,7 +64,7 @@ class ShortcutsDialog(QDialog):
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.setWindowTitle("Keyboard shortcuts")
-        self.resize(720, 640)
+        self.resize(860, 680)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search: a key, a word…")
         self.search.setClearButtonEnabled(True)
@@ -77,6 +81,8 @@ class ShortcutsDialog(QDialog):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        self.table.resizeRowsToContents()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         column = QVBoxLayout(self)

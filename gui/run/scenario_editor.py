@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from PySide6.QtCore import QObject, QPoint, QTimer, Slot
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from engine.model import Document
@@ -57,6 +57,9 @@ class ScenarioEditor(QObject):
         bar.cue_moved.connect(self.move)
         bar.cue_edit_requested.connect(self.edit)
         bar.menu_requested.connect(self._timeline_menu)
+        self.caption_action = QAction("Add caption now…", self)
+        self.caption_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        self.caption_action.triggered.connect(lambda: self.add_and_edit(sa.caption(self.now)))
         self._canvas_menu = window.view.extend_menu
         window.view.extend_menu = self.canvas_menu
         self.attach(window.doc)
@@ -124,16 +127,24 @@ class ScenarioEditor(QObject):
     def edit(self, index: int) -> None:
         """The small editor for one action; OK makes one undo step."""
         doc = self.w.doc
-        check: Callable[[dict], str | None] = lambda act: self.refusal(sa.replaced(doc.scenario, index, act))
-        self.dialog = ActionDialog(self.w.view, doc, doc.scenario[index], check)
-        if self.dialog.exec():
-            self.replace(index, self.dialog.result_action())
-        self.dialog = None
+        edited = self.ask(doc.scenario[index], lambda act: self.refusal(sa.replaced(doc.scenario, index, act)))
+        if edited is not None:
+            self.replace(index, edited)
 
     def add_and_edit(self, act: dict[str, Any]) -> None:
-        """Add an action whose words the author will want to write (caption, setting), then edit it."""
-        if self.add(act):
-            self.edit(len(self.w.doc.scenario) - 1)
+        """An action whose words the author writes first (caption, setting): the editor, then one
+        'Add' step with what was written; Cancel adds nothing."""
+        doc = self.w.doc
+        edited = self.ask(act, lambda a: self.refusal(sa.added(doc.scenario, a)))
+        if edited is not None:
+            self.add(edited)
+
+    def ask(self, act: dict[str, Any], check: Callable[[dict], str | None]) -> dict[str, Any] | None:
+        self.dialog = ActionDialog(self.w.view, self.w.doc, act, check)
+        try:
+            return self.dialog.result_action() if self.dialog.exec() else None
+        finally:
+            self.dialog = None
 
     # -- menus --------------------------------------------------------------------------------------------
     def fill_menu(self, menu: QMenu) -> None:
@@ -143,7 +154,9 @@ class ScenarioEditor(QObject):
 
     def _refill(self, menu: QMenu) -> None:
         menu.clear()
-        self.add_entries(menu, self.now, None)
+        self.caption_action.setText(f"Add caption at {sa.clock(self.now)}…")
+        menu.addAction(self.caption_action)
+        self.add_entries(menu, self.now, None, caption=False)
         menu.addSeparator()
         actions = menu.addMenu("Edit or delete")
         for i, act in sorted(enumerate(self.w.doc.scenario), key=lambda p: p[1]["at_s"]):
@@ -151,11 +164,11 @@ class ScenarioEditor(QObject):
             self.marker_entries(entry, i)
         actions.setEnabled(bool(self.w.doc.scenario))
 
-    def add_entries(self, menu: QMenu, at: float, node_id: str | None) -> None:
+    def add_entries(self, menu: QMenu, at: float, node_id: str | None, caption: bool = True) -> None:
         """'Add … at m:ss' entries: for one node (canvas), or for every node (menus)."""
         doc = self.w.doc
-        caption = menu.addAction(f"Add caption at {sa.clock(at)}…", lambda: self.add_and_edit(sa.caption(at)))
-        caption.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        if caption:
+            menu.addAction(f"Add caption at {sa.clock(at)}…", lambda: self.add_and_edit(sa.caption(at)))
         menu.addAction(f"Add pause cue at {sa.clock(at)}", lambda: self.add(sa.pause(at)))
         ids = [node_id] if node_id else list(doc.nodes)
         failable = [i for i in ids if i in sa.failable_nodes(doc)]

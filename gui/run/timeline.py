@@ -12,6 +12,7 @@ from gui import theme
 from gui.panels.activity import clock_text
 
 MARGIN = 10.0
+MARKER_W, MARKER_H = 12.0, 10.0   # a cue's triangle above the track
 LABEL_W = 64.0            # room for "00:00.0" at each end of the track
 CUE_COLOURS = {"caption": "accent", "pause": "accent", "fail": "unhealthy", "recover": "healthy",
                "set": "warning"}
@@ -42,7 +43,7 @@ class Timeline(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setFixedHeight(36)
+        self.setFixedHeight(46)
         self.setMouseTracking(True)
         self.setToolTip("Drag to go back to any moment played; click a marker to jump to its cue")
         self.duration, self.now, self.played_to = 600.0, 0.0, 0.0
@@ -90,7 +91,7 @@ class Timeline(QWidget):
 
     # -- geometry -------------------------------------------------------------------------------------
     def _track(self) -> QRectF:
-        return QRectF(MARGIN + LABEL_W, self.height() / 2 - 3, self.width() - 2 * (MARGIN + LABEL_W), 6)
+        return QRectF(MARGIN + LABEL_W, self.height() - 18, self.width() - 2 * (MARGIN + LABEL_W), 6)
 
     def x_of(self, t: float) -> float:
         track = self._track()
@@ -100,13 +101,27 @@ class Timeline(QWidget):
         track = self._track()
         return min(self.duration, max(0.0, (x - track.left()) / max(1.0, track.width()) * self.duration))
 
-    def _cue_near(self, x: float) -> tuple[float, str, str] | None:
-        i = self.cue_index_near(x)
+    def _cue_near(self, x: float, y: float | None = None) -> tuple[float, str, str] | None:
+        i = self.cue_index_near(x, y)
         return None if i is None else self.cues[i]
 
-    def cue_index_near(self, x: float) -> int | None:
-        """The position in self.cues of the marker nearest x, within grabbing distance."""
-        near = sorted((abs(self.x_of(c[0]) - x), i) for i, c in enumerate(self.cues) if abs(self.x_of(c[0]) - x) <= 6)
+    def marker_rects(self) -> list[QRectF]:
+        """Where each cue's marker is drawn: above the track, stacked when cues share a moment."""
+        track, placed = self._track(), []
+        for at, _, _ in self.cues:
+            x = self.x_of(at)
+            level = sum(1 for r in placed if abs(r.center().x() - x) < MARKER_W)
+            placed.append(QRectF(x - MARKER_W / 2, track.top() - 1 - MARKER_H * (level + 1), MARKER_W, MARKER_H))
+        return placed
+
+    def cue_index_near(self, x: float, y: float | None = None) -> int | None:
+        """The position in self.cues of the marker under (x, y), or nearest x within grabbing distance."""
+        rects = self.marker_rects()
+        if y is not None:
+            hit = [i for i, r in enumerate(rects) if r.adjusted(-2, -2, 2, 2).contains(QPointF(x, y))]
+            if hit:
+                return hit[-1]      # the one drawn on top
+        near = sorted((abs(r.center().x() - x), i) for i, r in enumerate(rects) if abs(r.center().x() - x) <= 6)
         return near[0][1] if near else None
 
     # -- painting ---------------------------------------------------------------------------------------
@@ -124,12 +139,13 @@ class Timeline(QWidget):
         band.setAlphaF(0.55)
         p.setBrush(band)
         p.drawRoundedRect(played, 3, 3)
-        for i, (at, kind, _) in enumerate(self.cues):
-            dragged = self.cue_drag is not None and self.cue_drag.moved and self.cue_drag.cue == i
-            x = self.x_of(self.cue_drag.t if dragged else at)
+        for i, ((at, kind, _), rect) in enumerate(zip(self.cues, self.marker_rects())):
+            if self.cue_drag is not None and self.cue_drag.moved and self.cue_drag.cue == i:
+                rect.moveCenter(QPointF(self.x_of(self.cue_drag.t), rect.center().y()))
             p.setBrush(QColor(getattr(t, CUE_COLOURS.get(kind, "muted"))))
-            p.drawPolygon(QPolygonF([QPointF(x - 5, track.top() - 9), QPointF(x + 5, track.top() - 9),
-                                     QPointF(x, track.top() - 1)]))
+            p.setPen(QPen(QColor(t.window), 1.0))
+            p.drawPolygon(QPolygonF([rect.topLeft(), rect.topRight(), QPointF(rect.center().x(), rect.bottom())]))
+        p.setPen(Qt.PenStyle.NoPen)
         for (at, kind), _ in self.marks.items():
             x = self.x_of(at)
             p.setPen(QPen(QColor(getattr(t, MARK_TONES[kind])), 1.5))
@@ -139,15 +155,16 @@ class Timeline(QWidget):
         p.drawLine(QPointF(head, track.top() - 8), QPointF(head, track.bottom() + 8))
         p.setPen(QColor(t.muted))
         middle = Qt.AlignmentFlag.AlignVCenter
-        p.drawText(QRectF(MARGIN, 0, LABEL_W - 8, self.height()), Qt.AlignmentFlag.AlignRight | middle, clock_text(0.0))
-        p.drawText(QRectF(track.right() + 8, 0, LABEL_W, self.height()), Qt.AlignmentFlag.AlignLeft | middle,
+        band_y = track.center().y() - 10
+        p.drawText(QRectF(MARGIN, band_y, LABEL_W - 8, 20), Qt.AlignmentFlag.AlignRight | middle, clock_text(0.0))
+        p.drawText(QRectF(track.right() + 8, band_y, LABEL_W, 20), Qt.AlignmentFlag.AlignLeft | middle,
                    clock_text(self.duration))
         p.end()
 
     # -- gestures ---------------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:
         x = event.position().x()
-        cue = self.cue_index_near(x)
+        cue = self.cue_index_near(x, event.position().y())
         if event.button() == Qt.MouseButton.RightButton:
             index = None if cue is None else self.cue_ids[cue]
             at = self.cues[cue][0] if cue is not None else self.t_of(x)
@@ -162,7 +179,7 @@ class Timeline(QWidget):
         self._request(self.t_of(x))
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        cue = self.cue_index_near(event.position().x())
+        cue = self.cue_index_near(event.position().x(), event.position().y())
         if cue is not None and event.button() == Qt.MouseButton.LeftButton:
             self.cue_drag = None
             self.cue_edit_requested.emit(self.cue_ids[cue])
@@ -176,7 +193,7 @@ class Timeline(QWidget):
             self.cue_drag.follow(x, self.t_of(x))
             self.update()
             return
-        cue = self._cue_near(x)
+        cue = self._cue_near(x, event.position().y())
         if cue:
             QToolTip.showText(event.globalPosition().toPoint(), cue[2], self)
 

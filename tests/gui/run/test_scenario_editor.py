@@ -101,3 +101,23 @@ def test_the_canvas_menu_offers_the_node_under_the_mouse(make_window, qtbot):
     act = window.doc.scenario[-1]
     assert sa.is_spike(act) and act["target"] == "shoppers" and act["at_s"] == 0.0
     assert not any(a.text().startswith("Fail at") for a in story.actions()), "a client cannot fail"
+
+
+def test_a_caption_added_from_the_menu_is_written_first_and_is_one_step(make_window, monkeypatch):
+    window = make_window("web-tier")
+    doc, stack = window.doc, window.undo_stack
+    count = len(doc.scenario)
+    answers = iter([False, True])     # Cancel first, then OK
+
+    def typed(dialog):
+        dialog.text.setText("Watch the queue")
+        ok = next(answers)
+        if ok:
+            dialog.accept()
+        return ok and dialog.result() == ActionDialog.DialogCode.Accepted
+    monkeypatch.setattr(ActionDialog, "exec", typed)
+    entry(window.scenario.popup_menu(None, 30.0), "Add caption").trigger()
+    assert len(doc.scenario) == count and stack.count() == 0, "Cancel adds nothing"
+    entry(window.scenario.popup_menu(None, 30.0), "Add caption").trigger()
+    assert doc.scenario[-1] == {"at_s": 30.0, "action": "caption", "text": "Watch the queue"}
+    assert stack.count() == 1 and stack.text(0).startswith("Add 0:30 caption")
