@@ -112,6 +112,7 @@ class Runner:
         """Go to simulated time t, back or forward: from the nearest checkpoint, replaying the
         journal; a target past what was played runs there."""
         t = min(max(0.0, t), self.doc.duration_s)
+        self._stop_at = None      # a jump ends a 'play to the next cue'
         if t > self.history.played_to:
             self.step(t)
             self._transfers.clear()

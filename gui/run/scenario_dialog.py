@@ -119,6 +119,9 @@ class ActionDialog(QDialog):
         self.value = QLineEdit(json.dumps(self.act.get("value")))
         self.value.setToolTip("A JSON value: 160, \"least_outstanding_requests\", {\"type\": \"steady\"}")
         self.form.addRow("Value", self.value)
+        if target in self.doc.nodes:     # another setting: start from its value now
+            node = self.doc.nodes[target]
+            self.prop.currentTextChanged.connect(lambda name: self.value.setText(json.dumps(node.prop(name))))
         self.ramp = seconds_box(self.act.get("ramp_s", 0.0), 1e6, "at once")
         self.form.addRow("Over", self.ramp)
         self.readers.append(self._read_setting)

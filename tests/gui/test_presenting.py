@@ -149,3 +149,17 @@ def test_about_lists_what_ships_with_its_licence():
     names = {name.lower().replace("_", "-"): licence for name, _, licence in shipped_packages()}
     assert {"networkx", "numpy", "pyqtgraph", "pyside6-essentials", "shiboken6"} <= set(names)
     assert "LGPL-3.0" in names["pyside6-essentials"] and names["networkx"] == "BSD-3-Clause"
+
+
+def test_the_pointer_hides_when_idle_and_comes_back_when_moved(make_window, qtbot):
+    from PySide6.QtWidgets import QApplication
+    window = make_window("web-tier", start_engine=False)
+    presenter = window.stage.presenter
+    presenter._idle.setInterval(50)
+    present(window, qtbot)
+    qtbot.waitUntil(lambda: QApplication.overrideCursor() is not None, timeout=3000)
+    assert QApplication.overrideCursor().shape() == Qt.CursorShape.BlankCursor
+    qtbot.mouseMove(window.view.viewport(), QPoint(100, 100))
+    qtbot.waitUntil(lambda: QApplication.overrideCursor() is None or not presenter._cursor_hidden, timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert QApplication.overrideCursor() is None, "leaving gives the pointer back"

@@ -2,6 +2,8 @@
 each change is one undo step and what is saved loads back the same (FORMAT.md 1.3)."""
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import QPoint, Qt
 
 from engine import fileio
@@ -121,3 +123,22 @@ def test_a_caption_added_from_the_menu_is_written_first_and_is_one_step(make_win
     entry(window.scenario.popup_menu(None, 30.0), "Add caption").trigger()
     assert doc.scenario[-1] == {"at_s": 30.0, "action": "caption", "text": "Watch the queue"}
     assert stack.count() == 1 and stack.text(0).startswith("Add 0:30 caption")
+
+
+def test_the_run_follows_an_edited_story(make_window, qtbot):
+    """A pause cue added in the editor stops the live run at its time: the engine got the new story."""
+    window = make_window("web-tier")
+    entry(window.scenario.popup_menu(None, 4.0), "Add pause cue at 0:04").trigger()
+    qtbot.waitUntil(lambda: any(a["action"] == "pause" for a in window.bridge.runner.doc.scenario), timeout=5000)
+    window.toolbar.speed_slider.setValue(window.toolbar.speed_slider.maximum())   # 100x
+    window.toggle_play()
+    qtbot.waitUntil(lambda: window.bridge.runner.paused and window.engine_t >= 4.0, timeout=10000)
+    assert window.engine_t == 4.0 and window.view.banner.isVisible()
+
+
+def test_choosing_another_setting_starts_from_its_value(make_window):
+    window = make_window("web-tier", start_engine=False)
+    act = sa.set_prop(30.0, "alb", "algorithm", "round_robin")
+    dialog = ActionDialog(None, window.doc, act, lambda a: None)
+    dialog.prop.setCurrentText("idle_timeout_s")
+    assert json.loads(dialog.value.text()) == 60 and dialog.result_action()["value"] == 60   # the default, 60 s
