@@ -17,6 +17,7 @@ from engine.model import Document
 from gui import theme
 from gui.editing import commands
 from gui.editing.actions import first_error, sentence
+from gui.editing.listening import FollowsDocument
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QUndoStack
@@ -98,7 +99,7 @@ def refusal(doc: Document, values: dict[str, Any]) -> str | None:
     return sentence(why) if why else None
 
 
-class DocumentProperties(QObject):
+class DocumentProperties(QObject, FollowsDocument):
     """The File > Properties action, and what follows a change: toolbar, window title, run."""
 
     def __init__(self, window: PropertiesHost, on_title: Callable[[], None]) -> None:
@@ -116,12 +117,8 @@ class DocumentProperties(QObject):
         menu.insertAction(before, self.action) if before else menu.addAction(self.action)
 
     def attach(self, doc: Document) -> None:
-        doc.listeners.append(self._on_doc)
+        super().attach(doc)
         self.run_values = {name: getattr(doc, name) for name in RESTARTS}
-
-    def detach(self, doc: Document) -> None:
-        if self._on_doc in doc.listeners:
-            doc.listeners.remove(self._on_doc)
 
     def open_dialog(self) -> None:
         doc = self.w.doc

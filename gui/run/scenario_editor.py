@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMenu
 from engine.model import Document
 from gui.editing import commands
 from gui.editing.actions import first_error, sentence
+from gui.editing.listening import FollowsDocument
 from gui.run import scenario_actions as sa
 from gui.run.scenario_dialog import ActionDialog
 
@@ -47,7 +48,7 @@ class ScenarioHost(Protocol):
     def restart_run(self) -> None: ...
 
 
-class ScenarioEditor(QObject):
+class ScenarioEditor(QObject, FollowsDocument):
     def __init__(self, window: ScenarioHost) -> None:
         super().__init__(window)
         self.w = window
@@ -65,13 +66,6 @@ class ScenarioEditor(QObject):
         self.attach(window.doc)
 
     # -- the document ----------------------------------------------------------------------------------
-    def attach(self, doc: Document) -> None:
-        doc.listeners.append(self._on_doc)
-
-    def detach(self, doc: Document) -> None:
-        if self._on_doc in doc.listeners:
-            doc.listeners.remove(self._on_doc)
-
     def _on_doc(self, what: str, payload: Any) -> None:
         if what == "scenario_changed" and not self._replay_pending:
             self._replay_pending = True

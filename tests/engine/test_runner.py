@@ -74,15 +74,7 @@ def test_scenario_pause_stops_the_paced_run_at_its_time():
     r = Runner(doc)
     r.set_speed(50)
     r.play()
-    stop = threading.Event()
-    thread = threading.Thread(target=r.run_paced, args=(stop,))
-    thread.start()
-    deadline = time.time() + 5
-    while not r.paused and time.time() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.1)
-    stop.set()
-    thread.join(timeout=5)
+    play_until_paused(r)
     assert r.paused
     assert 3.0 <= r.sim.now < 3.5
     assert any(b.pause_text == "Look at the queue" for b in r.take_batches())
@@ -94,6 +86,12 @@ def test_stop_at_pauses_the_paced_run_exactly_there_even_at_100x():
     r.set_speed(100)
     r.request_stop_at(7.5)
     r.play()
+    play_until_paused(r)
+    assert r.paused and r.sim.now == 7.5
+
+
+def play_until_paused(r: Runner) -> None:
+    """Run the paced loop in a thread until the runner pauses itself (5 s at most), then stop it."""
     stop = threading.Event()
     thread = threading.Thread(target=r.run_paced, args=(stop,))
     thread.start()
@@ -103,4 +101,3 @@ def test_stop_at_pauses_the_paced_run_exactly_there_even_at_100x():
     time.sleep(0.1)
     stop.set()
     thread.join(timeout=5)
-    assert r.paused and r.sim.now == 7.5
