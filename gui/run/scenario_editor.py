@@ -210,7 +210,9 @@ class ScenarioEditor(QObject, FollowsDocument):
         """A marker's menu (edit, move here, delete), or 'add at this time' on the bare track."""
         menu = QMenu(self.w.timeline)
         if index is not None:
-            menu.addSection(sa.describe(self.w.doc.scenario[index], self.w.doc))
+            title = menu.addAction(sa.describe(self.w.doc.scenario[index], self.w.doc))
+            title.setEnabled(False)      # a heading: menu sections show no text in some styles
+            menu.addSeparator()
             self.marker_entries(menu, index)
         else:
             self.add_entries(menu, round(at, 1), None)
