@@ -25,8 +25,14 @@ class Stage(QObject):
         self.presenter = Presenter(window, self.about_demo.restyle)
         self.dialog: Any = None
         self._add_menus(window.menuBar())
+        for action in getattr(window, "theme_actions", {}).values():    # after the theme has changed
+            action.toggled.connect(lambda _on: QTimer.singleShot(0, self.about_demo.restyle))
+        # Kept here: during the window's destruction, events still come and the view is gone.
+        self._view, self._viewport = window.view, window.view.viewport()
         window.view.installEventFilter(self)
+        window.view.viewport().installEventFilter(self)
         window.installEventFilter(self)
+        window.undo_group.indexChanged.connect(lambda _i: self.about_demo.hide())     # an edit
         self._was_paused = True
         window.bridge.frame.connect(self._on_frame)
         QTimer.singleShot(0, lambda: self.about_demo.show_for(window.doc))
@@ -71,8 +77,10 @@ class Stage(QObject):
         self._was_paused = self.w.paused
 
     def eventFilter(self, watched: QObject, event: Any) -> bool:
-        if watched is self.w and event.type() == event.Type.Close:
+        if watched is self._viewport and event.type() in (event.Type.MouseButtonPress, event.Type.Drop):
+            self.about_demo.hide()
+        elif watched is self.w and event.type() == event.Type.Close:
             self.presenter.set_presenting(False)      # the text size is app-wide: put it back
-        elif watched is self.w.view and event.type() == event.Type.Resize and self.about_demo.isVisible():
+        elif watched is self._view and event.type() == event.Type.Resize and self.about_demo.isVisible():
             self.about_demo.place()
         return False

@@ -1,18 +1,18 @@
 """'About this demo': the document's title and description on a card in the middle of the canvas,
 like a talk's title slide, shown when a file or an example opens (what to watch, in the author's
-words); it steps aside when the run plays and comes back from Help > About this demo."""
+words); it steps aside when the run plays, at a click on the canvas or an edit, and comes back from
+Help > About this demo."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QFrame, QGraphicsDropShadowEffect, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QFrame, QGraphicsDropShadowEffect, QLabel, QVBoxLayout, QWidget
 
 from engine.model import Document
 from gui import theme
 
 WIDTH, MARGIN = 620, 40
-HINT = "Space plays · Page Down plays to the next cue · F11 presents"
+HINT = "Space plays · Page Down plays to the next cue · F11 presents · a click closes this"
 
 
 class AboutDemoPanel(QFrame):
@@ -22,22 +22,16 @@ class AboutDemoPanel(QFrame):
         column = QVBoxLayout(self)
         column.setContentsMargins(32, 22, 22, 26)
         column.setSpacing(10)
-        top = QHBoxLayout()
+        # Click-through: a press or a drop lands on the canvas below (and closes the card), so
+        # the card never stands between the author and the diagram.
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.heading = QLabel("About this demo")
-        top.addWidget(self.heading, 1)
-        self.close_button = QPushButton("✕")
-        self.close_button.setFlat(True)
-        self.close_button.setToolTip("Close (Help > About this demo shows it again)")
-        self.close_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.close_button.clicked.connect(self.hide)
-        top.addWidget(self.close_button)
-        column.addLayout(top)
+        column.addWidget(self.heading)
         self.title = QLabel()
         self.title.setWordWrap(True)
         column.addWidget(self.title)
         self.body = QLabel()
         self.body.setWordWrap(True)
-        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column.addWidget(self.body)
         self.hint = QLabel(HINT)
         self.hint.setWordWrap(True)
@@ -66,7 +60,6 @@ class AboutDemoPanel(QFrame):
 
     def restyle(self) -> None:
         t = theme.current()
-        scale = theme.stage_scale()
         self.setStyleSheet(f"#AboutDemo {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 16px; }}"
                            f"#AboutDemo QLabel {{ background: transparent; border: none; }}")
         self.heading.setFont(theme.stage_font(10, bold=True))
@@ -77,7 +70,6 @@ class AboutDemoPanel(QFrame):
         self.body.setStyleSheet(f"color: {t.text};")
         self.hint.setFont(theme.stage_font(10))
         self.hint.setStyleSheet(f"color: {t.muted};")
-        self.close_button.setStyleSheet(f"color: {t.muted}; border: none; font-size: {int(14 * scale)}px;")
         self.place()
 
     def place(self) -> None:

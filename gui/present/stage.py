@@ -67,6 +67,7 @@ class Presenter(QObject):
         self._idle.timeout.connect(self._hide_cursor)
         self._cursor_hidden = False
         self.keys = self._make_keys()
+        self._viewport = window.view.viewport()
         window.presentation_action.toggled.connect(self.set_presenting)
 
     def _make_keys(self) -> dict[str, QShortcut]:
@@ -175,7 +176,7 @@ class Presenter(QObject):
         if kind == QEvent.Type.MouseMove:
             self._show_cursor()
             self._idle.start()
-        elif kind == QEvent.Type.MouseButtonPress and watched is self.w.view.viewport():
+        elif kind == QEvent.Type.MouseButtonPress and watched is self._viewport:
             self._show_cursor()
             self._spotlight_at(event.position().toPoint())
         return False

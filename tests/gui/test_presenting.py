@@ -163,3 +163,22 @@ def test_the_pointer_hides_when_idle_and_comes_back_when_moved(make_window, qtbo
     qtbot.waitUntil(lambda: QApplication.overrideCursor() is None or not presenter._cursor_hidden, timeout=3000)
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert QApplication.overrideCursor() is None, "leaving gives the pointer back"
+
+
+def test_about_this_demo_follows_the_theme(make_window, qtbot):
+    window = make_window("web-tier", start_engine=False)
+    panel = window.stage.about_demo
+    panel.show_for(window.doc)
+    window.theme_actions["dark"].trigger()
+    qtbot.waitUntil(lambda: theme.DARK.surface in panel.styleSheet(), timeout=2000)
+
+
+def test_about_this_demo_lets_clicks_through_to_the_canvas_and_closes(make_window, qtbot):
+    window = make_window("web-tier", start_engine=False)
+    panel = window.stage.about_demo
+    panel.show_for(window.doc)
+    item = window.topology.items_by_id["alb"]
+    at = window.view.mapFromScene(item.sceneBoundingRect().center())
+    assert panel.geometry().contains(at), "the card covers the load balancer at this size"
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert not panel.isVisible() and window.topology.selected_ids()[0] == ["alb"]
