@@ -25,6 +25,7 @@ class Stage(QObject):
         self.presenter = Presenter(window, self.about_demo.restyle)
         self.dialog: Any = None
         self._add_menus(window.menuBar())
+        window.addAction(window.presentation_action)    # F11 also works while the menu bar is hidden
         for action in getattr(window, "theme_actions", {}).values():    # after the theme has changed
             action.toggled.connect(lambda _on: QTimer.singleShot(0, self.about_demo.restyle))
         # Kept here: during the window's destruction, events still come and the view is gone.

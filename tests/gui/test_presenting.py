@@ -182,3 +182,11 @@ def test_about_this_demo_lets_clicks_through_to_the_canvas_and_closes(make_windo
     assert panel.geometry().contains(at), "the card covers the load balancer at this size"
     qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=at)
     assert not panel.isVisible() and window.topology.selected_ids()[0] == ["alb"]
+
+
+def test_f11_again_leaves_with_the_menu_bar_hidden(make_window, qtbot):
+    window = make_window("web-tier", start_engine=False)
+    present(window, qtbot)
+    assert not window.menuBar().isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert not window.stage.presenter.presenting and window.menuBar().isVisible()
