@@ -76,6 +76,8 @@ class AboutDemoPanel(QFrame):
         parent = self.parentWidget()
         if parent is None:
             return
-        self.setFixedWidth(max(200, min(int(WIDTH * theme.stage_scale()), parent.width() - 2 * MARGIN)))
-        self.adjustSize()
+        width = max(200, min(int(WIDTH * theme.stage_scale()), parent.width() - 2 * MARGIN))
+        self.layout().activate()
+        # The wrapped labels' height for this width (adjustSize alone can go by a stale wrap).
+        self.setFixedSize(width, self.layout().totalHeightForWidth(width))
         self.move((parent.width() - self.width()) // 2, max(MARGIN // 2, (parent.height() - self.height()) // 2))

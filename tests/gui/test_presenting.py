@@ -190,3 +190,11 @@ def test_f11_again_leaves_with_the_menu_bar_hidden(make_window, qtbot):
     assert not window.menuBar().isVisible()
     qtbot.keyClick(window, Qt.Key.Key_F11)
     assert not window.stage.presenter.presenting and window.menuBar().isVisible()
+
+
+def test_about_this_demo_is_tall_enough_for_its_words(make_window):
+    window = make_window("web-tier", start_engine=False)
+    panel = window.stage.about_demo
+    panel.show_for(window.doc)
+    body = panel.body
+    assert body.height() >= body.heightForWidth(body.width()), "no line of the description is cut off"
