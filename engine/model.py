@@ -13,6 +13,7 @@ from engine import registry
 
 ACCOUNT_CONCURRENCY = 1000   # AWS's default Lambda concurrency quota per account and region
 UNRESERVED_MINIMUM = 100     # AWS keeps this much of it for functions without reserved concurrency
+PROPERTIES = ("title", "description", "seed", "duration_s")   # the document's own fields (File > Properties)
 
 
 @dataclass
@@ -125,6 +126,16 @@ class Document:
         """Replace the scenario (the editor drops actions whose target it deletes)."""
         self.scenario[:] = copy.deepcopy(actions)
         self._announce("scenario_changed", self.scenario)
+
+    def set_properties(self, values: dict[str, Any]) -> None:
+        """Change the document's own fields: title, description, seed, duration_s."""
+        for name in PROPERTIES:
+            if name in values:
+                setattr(self, name, values[name])
+        self._announce("properties_changed", {name: getattr(self, name) for name in PROPERTIES})
+
+    def properties(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in PROPERTIES}
 
     def set_edge_prop(self, edge_id: str, name: str, value: Any) -> None:
         props = self.edges[edge_id].props

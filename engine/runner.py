@@ -75,6 +75,7 @@ class Runner:
         self.last_fork: Future | None = None
         self._fork_undo: tuple | None = None   # (t, target, prop, value before) of a forking set
         self._replay = 0    # the journal's next control to apply again while replaying the past
+        self._stop_at: float | None = None   # a presenter's 'play to the next cue': pause there
 
     def _adopt(self, sim: Simulation) -> None:
         """Make sim the run (new, or restored by a seek): the view starts over from its history."""
@@ -112,6 +113,7 @@ class Runner:
         """Go to simulated time t, back or forward: from the nearest checkpoint, replaying the
         journal; a target past what was played runs there."""
         t = min(max(0.0, t), self.doc.duration_s)
+        self._stop_at = None      # a jump ends a 'play to the next cue'
         if t > self.history.played_to:
             self.step(t)
             self.sim.world.transfers[:] = [x for x in self._transfers if x[3] >= t - TAIL_S]  # for _adopt
@@ -149,6 +151,7 @@ class Runner:
     def request_reset(self, doc: Document | None = None) -> None: self.post("reset", doc)
     def request_seek(self, t: float) -> None: self.post("seek", t)
     def request_step_back(self) -> None: self.post("step_back")
+    def request_stop_at(self, t: float) -> None: self.post("stop_at", t)
     def set_prop(self, target: str, prop: str, value: Any) -> None: self.post("set", target, prop, value)
     def fail(self, target: str, mode: str, factor: float = 1.0, duration_s: float | None = None) -> None:
         self.post("fail", target, mode, factor, duration_s)
@@ -187,6 +190,8 @@ class Runner:
         elif command == "step_back":
             self.paused = True
             self.step_back()
+        elif command == "stop_at":
+            self._stop_at = args[0]
         elif command in LIVE_CONTROLS:
             self._live(command, args)
         return False
@@ -268,6 +273,8 @@ class Runner:
         and for good at the document's duration (the end of the run pauses it)."""
         if self._pauses and self._pauses[0] <= target:
             target = max(self.sim.now, self._pauses.pop(0))
+        if self._stop_at is not None and self._stop_at <= target:
+            target = max(self.sim.now, self._stop_at)
         end = self.doc.duration_s
         if target >= end:
             target = end
@@ -277,6 +284,8 @@ class Runner:
         deadline = time.perf_counter() + MAX_SLICE_WALL_S
         while self.sim.now < target and time.perf_counter() < deadline and not self.paused:
             self.step(min(target, self.sim.now + max(0.01, self.speed * 0.002)))
+        if self._stop_at is not None and self.sim.now >= self._stop_at:
+            self.paused, self._stop_at = True, None
         return target
 
     def _wait_for_control(self, stop: threading.Event) -> None:

@@ -76,6 +76,23 @@ def ui_font(point_size: float = 10.0, bold: bool = False) -> QFont:
     return font
 
 
+_stage_scale: list[float] = [1.0]
+
+
+def stage_font(point_size: float = 10.0, bold: bool = False) -> QFont:
+    """A font for what the audience reads over the canvas (captions, legend, clock): ui_font, times
+    the presentation text size while presenting (View > Presentation text size)."""
+    return ui_font(point_size * _stage_scale[0], bold)
+
+
+def stage_scale() -> float:
+    return _stage_scale[0]
+
+
+def set_stage_scale(scale: float) -> None:
+    _stage_scale[0] = scale
+
+
 def pixel_font(pixel_size: int, weight: QFont.Weight = QFont.Weight.Normal) -> QFont:
     """A font sized in scene units, so text scales with the canvas zoom like everything else."""
     font = QFont()

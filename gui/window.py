@@ -29,8 +29,10 @@ from gui.export import app_export
 from gui.files.document_io import FileActions
 from gui.files.geometry_file import GeometryReporter, requested_path
 from gui.panels import docks
+from gui.present import Stage
 from gui.run.animation import DotAnimator, ViewClock
 from gui.run.bridge import EngineBridge
+from gui.run.scenario_editor import ScenarioEditor
 from gui.run.timeline import Timeline, install_keys
 from gui.run.toolbar import RunToolbar, speed_text
 
@@ -64,12 +66,14 @@ class MainWindow(QMainWindow):
         self._dirty_recovery = False
         docks.make_docks(self)
         self.edit = EditActions(self)
+        self.scenario = ScenarioEditor(self)
         self.files = FileActions(self, path)
         self.session = DocumentSession(self)
         self.palette.add_requested.connect(self.edit.add_at_centre)
         self.new_undo_stack()
         docks.make_menus(self)
         app_export.install(self)        # File > Export Image, Export Video
+        self.stage = Stage(self, self._update_title)
         self.topology.node_selected.connect(self._on_node_selected)
         self.bridge.frame.connect(self._on_frame)
         self.bridge.failed.connect(self._on_engine_failed)
@@ -173,7 +177,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _update_title(self) -> None:
-        self.setWindowTitle(f"{self.files.display_name()}[*] — FlowDeck")
+        self.setWindowTitle(f"{self.doc.title} — {self.files.display_name()}[*] — FlowDeck")
         self.setWindowModified(self.is_dirty())
 
     def tell(self, text: str) -> None:
@@ -186,7 +190,9 @@ class MainWindow(QMainWindow):
     def set_document(self, doc: Document, path: str | None, dirty: bool = False) -> None:
         """Show another document (New, Open, an example, a recovery), paused at 0:00."""
         self.session.detach(self.doc)
-        self.doc = doc
+        self.scenario.detach(self.doc)
+        old, self.doc = self.doc, doc
+        self.scenario.attach(doc)
         self.topology.set_document(doc)
         self.session.attach(doc)
         self.session.structure_pending = False
@@ -202,6 +208,7 @@ class MainWindow(QMainWindow):
         self.session.show_selection()
         self.view.fit()
         self._update_title()
+        self.stage.document_changed(old, doc)
 
     def names_changed(self) -> None:
         """Nodes came, went or were renamed: the log's filter, the charts and the legend follow."""

@@ -39,8 +39,8 @@ class Banner(QWidget):
         parent = self.parentWidget()
         if parent is None or not self.text:
             return
-        avail = min(self.MAX_WIDTH, parent.width() - 80)
-        title, small = theme.ui_font(15, bold=True), theme.ui_font(10.5)
+        avail = min(self.MAX_WIDTH * theme.stage_scale(), parent.width() - 80)
+        title, small = theme.stage_font(15, bold=True), theme.stage_font(10.5)
         fm, fm_small = QFontMetricsF(title), QFontMetricsF(small)
         text_rect = fm.boundingRect(QRectF(0, 0, avail - 48, 1000), Qt.TextFlag.TextWordWrap, self.text)
         w = max(text_rect.width(), fm_small.horizontalAdvance(self.hint) if self.hint else 0) + 48
@@ -60,7 +60,7 @@ class Banner(QWidget):
         p.drawRoundedRect(QRectF(0, 0, 6, self.height()).adjusted(10, 16, 10, -16), 2, 2)
         text_color = t.color("banner_text")
         p.setPen(text_color)
-        p.setFont(theme.ui_font(15, bold=True))
+        p.setFont(theme.stage_font(15, bold=True))
         body = QRectF(self.rect()).adjusted(28, 14, -20, -14)
         flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
         p.drawText(body, flags, self.text)
@@ -68,7 +68,7 @@ class Banner(QWidget):
             muted = QColor(text_color)
             muted.setAlphaF(0.7)
             p.setPen(muted)
-            p.setFont(theme.ui_font(10.5))
+            p.setFont(theme.stage_font(10.5))
             p.drawText(body, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, self.hint)
 
 
@@ -88,11 +88,11 @@ class Legend(QWidget):
             self.update()
 
     def sizeHint(self) -> QSize:
-        fm = QFontMetricsF(theme.ui_font(10))
-        w = sum(fm.horizontalAdvance(KIND_LABELS[k]) + 34 for k in self.kinds) + 14
+        fm = QFontMetricsF(theme.stage_font(10))
+        w = sum(fm.horizontalAdvance(KIND_LABELS[k]) + 34 * theme.stage_scale() for k in self.kinds) + 14
         if self.stride > 1:
             w += fm.horizontalAdvance(self._sampling_text()) + 24
-        return QSize(int(w), 34)
+        return QSize(int(w), int(34 * theme.stage_scale()))
 
     def _sampling_text(self) -> str:
         what = "requests or messages" if DotKind.MESSAGE in self.kinds else "requests"
@@ -112,18 +112,19 @@ class Legend(QWidget):
         p.setPen(t.color("border"))
         p.setBrush(t.color("surface", 0.92))
         p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
-        p.setFont(theme.ui_font(10))
+        p.setFont(theme.stage_font(10))
         fm = QFontMetricsF(p.font())
         x, mid = 14.0, self.height() / 2
         for kind in self.kinds:
             colour = QColor(DOT_COLOURS[kind])
             p.setPen(colour.darker(160))
             p.setBrush(colour)
-            p.drawEllipse(QPointF(x + 5, mid), 5, 5)
+            r = 5 * theme.stage_scale()
+            p.drawEllipse(QPointF(x + r, mid), r, r)
             p.setPen(t.color("text"))
             label = KIND_LABELS[kind]
-            p.drawText(QRectF(x + 16, 0, 200, self.height()), Qt.AlignmentFlag.AlignVCenter, label)
-            x += fm.horizontalAdvance(label) + 34
+            p.drawText(QRectF(x + 3.2 * r, 0, 400, self.height()), Qt.AlignmentFlag.AlignVCenter, label)
+            x += fm.horizontalAdvance(label) + 6.8 * r
         if self.stride > 1:
             p.setPen(t.color("warning"))
             p.drawText(QRectF(x + 4, 0, 400, self.height()), Qt.AlignmentFlag.AlignVCenter, self._sampling_text())

@@ -76,12 +76,13 @@ class CanvasView(QGraphicsView):
         """Show the whole architecture, with room for the banner above and the legend below."""
         rect = self.topology.content_rect()
         captions = any(a.get("action") == "caption" for a in self.topology.doc.scenario)
-        margin_x, top, bottom = 50, 120 if captions else 60, 72
+        stage = theme.stage_scale()     # presenting: room for larger captions and legend, a closer view
+        margin_x, top, bottom = 50, (120 if captions else 60) * stage, 72 * stage
         self.resetTransform()
         view = self.viewport().rect()
         sx = (view.width() - 2 * margin_x) / max(rect.width(), 1)
         sy = (view.height() - top - bottom) / max(rect.height(), 1)
-        scale = max(MIN_ZOOM, min(FIT_MAX_ZOOM, sx, sy))
+        scale = max(MIN_ZOOM, min(FIT_MAX_ZOOM * stage, sx, sy))
         self.scale(scale, scale)
         self.centerOn(rect.center() - QPointF(0, (top - bottom) / 2 / scale))
         self.auto_fit = True

@@ -124,6 +124,20 @@ class SetScenario(QUndoCommand):
         self.doc.set_scenario(self.old)
 
 
+class SetProperties(QUndoCommand):
+    """The document's title, description, seed and duration (File > Properties), as one step."""
+
+    def __init__(self, doc: Document, values: dict[str, Any]) -> None:
+        super().__init__("Change the document's properties")
+        self.doc, self.old, self.new = doc, doc.properties(), dict(values)
+
+    def redo(self) -> None:
+        self.doc.set_properties(self.new)
+
+    def undo(self) -> None:
+        self.doc.set_properties(self.old)
+
+
 def delete(doc: Document, node_ids: Iterable[str], edge_ids: Iterable[str] = ()) -> Macro:
     """remove_items, and first what would point at the deleted items: scenario actions that target
     them and dead-letter queue references to deleted queues (the document stays loadable)."""

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from gui.editing.actions import EditActions
     from gui.files.document_io import FileActions
     from gui.panels.charts import ChartsPanel
+    from gui.run.scenario_editor import ScenarioEditor
     from gui.run.toolbar import RunToolbar
 
 PALETTE_W, SIDE_W, BOTTOM_H = 250, 340, 170
@@ -43,6 +44,7 @@ class DockHost(Protocol):
     undo_group: "QUndoGroup"
     files: "FileActions"
     edit: "EditActions"
+    scenario: "ScenarioEditor"
     toolbar: "RunToolbar"
     view: "CanvasView"
     select_node: Callable[[str], None]
@@ -116,6 +118,7 @@ def make_menus(w: DockHost) -> None:
     run = bar.addMenu("&Run")
     for action in (w.toolbar.play_action, w.toolbar.step_action, w.toolbar.reset_action, *w.toolbar.speed_actions):
         run.addAction(action)
+    w.scenario.fill_menu(bar.addMenu("&Scenario"))
     view = bar.addMenu("&View")
     group = QActionGroup(w)
     w.theme_actions: dict[str, QAction] = {}

@@ -89,6 +89,7 @@ class EngineBridge(QObject):
     def reset(self, doc: Document | None = None) -> None: self.runner.request_reset(doc)
     def seek(self, t: float) -> None: self.runner.request_seek(t)
     def step_back(self) -> None: self.runner.request_step_back()
+    def stop_at(self, t: float) -> None: self.runner.request_stop_at(t)
     def fail(self, target: str, mode: str, factor: float = 1.0, duration_s: float | None = None) -> None:
         self.runner.fail(target, mode, factor, duration_s)
     def recover(self, target: str) -> None: self.runner.recover(target)

@@ -227,3 +227,22 @@ def test_play_then_go_back_on_the_timeline_with_the_mouse_and_keys(app):
              f"the clock to go back to about 0:10\n{app.output()}")
     app.key("Home")
     wait_for(lambda: (g := app.geometry()) and g["sim_time_s"] == 0.0, 10.0, f"Home to go to 0:00\n{app.output()}")
+
+
+def test_present_with_page_down_only(app):
+    """The talk with a clicker: F11, then Page Down plays to each cue and stops there (web-tier's
+    cues are at 2:00 and 8:00), at 100x so the test is short."""
+    app.settled_geometry()
+    for _ in range(6):
+        app.key("plus")                               # 1x -> 100x
+    app.key("F11")
+    for cue in (120.0, 480.0):
+        app.key("Next")                               # Page Down
+        wait_for(lambda: (g := app.geometry()) and not g["paused"], 10.0, f"Page Down to play\n{app.output()}")
+        geo = wait_for(lambda: (g := app.geometry()) and g["paused"] and g["sim_time_s"] >= cue - 1e-6 and g,
+                       30.0, f"Page Down to play on to {cue:g} s and stop\n{app.output()}")
+        assert abs(geo["sim_time_s"] - cue) < 1e-6, geo["sim_time_s"]
+    app.key("Escape")
+    app.key("Next")                                   # out of presentation: the timeline's jump to the end
+    wait_for(lambda: (g := app.geometry()) and g["sim_time_s"] == fileio.load(app.path).duration_s, 15.0,
+             f"Page Down outside presentation mode to jump to the end\n{app.output()}")

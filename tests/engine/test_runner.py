@@ -74,6 +74,24 @@ def test_scenario_pause_stops_the_paced_run_at_its_time():
     r = Runner(doc)
     r.set_speed(50)
     r.play()
+    play_until_paused(r)
+    assert r.paused
+    assert 3.0 <= r.sim.now < 3.5
+    assert any(b.pause_text == "Look at the queue" for b in r.take_batches())
+
+
+def test_stop_at_pauses_the_paced_run_exactly_there_even_at_100x():
+    """A presenter's Page Down: play on and stop at the next cue's time, not a slice later."""
+    r = runner("web-tier")
+    r.set_speed(100)
+    r.request_stop_at(7.5)
+    r.play()
+    play_until_paused(r)
+    assert r.paused and r.sim.now == 7.5
+
+
+def play_until_paused(r: Runner) -> None:
+    """Run the paced loop in a thread until the runner pauses itself (5 s at most), then stop it."""
     stop = threading.Event()
     thread = threading.Thread(target=r.run_paced, args=(stop,))
     thread.start()
@@ -83,6 +101,3 @@ def test_scenario_pause_stops_the_paced_run_at_its_time():
     time.sleep(0.1)
     stop.set()
     thread.join(timeout=5)
-    assert r.paused
-    assert 3.0 <= r.sim.now < 3.5
-    assert any(b.pause_text == "Look at the queue" for b in r.take_batches())

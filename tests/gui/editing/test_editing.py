@@ -375,12 +375,12 @@ def test_a_prop_the_engine_cannot_change_live_restarts_the_run(make_window, qtbo
 # -- files ------------------------------------------------------------------------------------------------
 def test_dirty_marker_and_save_write_the_document(make_window, tmp_path):
     window = make_window("web-tier", start_engine=False)
-    assert not window.isWindowModified() and window.windowTitle().startswith("Untitled[*]")
+    assert not window.isWindowModified() and window.windowTitle().startswith(f"{window.doc.title} — Untitled[*]")
     window.edit.add_node("sqs_queue", QPointF(300, 200))
     assert window.isWindowModified()
     path = tmp_path / "mine.flowdeck.json"
     assert window.files.save_to(str(path))
-    assert not window.isWindowModified() and window.windowTitle().startswith("mine.flowdeck.json[*]")
+    assert not window.isWindowModified() and window.windowTitle().startswith(f"{window.doc.title} — mine.flowdeck.json[*]")
     saved = fileio.load(path)
     assert "queue1" in saved.nodes and snapshot(saved) == snapshot(window.doc)
     window.undo_stack.undo()
@@ -428,7 +428,7 @@ def test_new_and_examples_ask_about_unsaved_changes(make_window, monkeypatch):
     assert not window.doc.nodes and window.undo_stack.count() == 0 and not window.isWindowModified()
     assert window.files.open_example("fan-out")
     assert window.files.path is None and "events" in window.topology.items_by_id
-    assert window.windowTitle().startswith("Untitled")
+    assert window.windowTitle().startswith(f"{window.doc.title} — Untitled")
 
 
 def test_theme_geometry_and_snap_persist_in_settings(make_window):
