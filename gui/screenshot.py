@@ -29,7 +29,9 @@ def render_screenshot(doc: Document, out_path: str | os.PathLike, at: float = 0.
     window = MainWindow(doc, theme, start_engine=False)
     try:
         window.resize(*size)
+        window.presentation_action.blockSignals(True)   # docks aside, but not the stage's full screen
         set_presentation(window, True)   # the live view as presented: no editing docks
+        window.presentation_action.blockSignals(False)
         window.ensure_charts()
         window.show()
         app.processEvents()
