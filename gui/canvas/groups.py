@@ -13,11 +13,12 @@ from gui import theme
 from gui.canvas.badges import Badge, instance_cpu
 from gui.canvas.icons import paint_kind_icon
 from gui.canvas.items import (BADGE_GAP, BADGE_H, FAILURE_WORDS, HEALTH_COLOURS, HEALTH_WORDS, Z_FILL, Z_GROUP, _hq,
-                              font, paint_badges, text_width)
+                              badges_width, font, paint_badges, text_width)
 from gui.canvas.ports import PORT_R, Editable, paint_port, paint_target_ring
 
 TILE_W, TILE_H, TILE_GAP = 90.0, 54.0, 8.0
 FRAME_PAD, FRAME_HEADER, FRAME_ICON = 12.0, 48.0, 26.0
+TYPICAL_BADGES = [Badge("10/10 in service"), Badge("CPU 100%")]
 
 
 def grid_columns(slots: int) -> int:
@@ -237,8 +238,9 @@ class GroupItem(Editable, QGraphicsItem):
         return QRectF(self._frame)
 
     def layout_rect(self) -> QRectF:
-        """The scene area the group takes, badges included, for fitting the view."""
-        return self.mapRectToScene(self._frame.adjusted(0, 0, 0, BADGE_GAP + BADGE_H))
+        """The scene area the group takes, badges included (as wide as two typical ones), for fitting the view."""
+        spill = max(0.0, (badges_width(TYPICAL_BADGES) - self._frame.width()) / 2)
+        return self.mapRectToScene(self._frame.adjusted(-spill, 0, spill, BADGE_GAP + BADGE_H))
 
     def paint_free_slots(self, p: QPainter) -> None:
         """Faint outlines for the empty places left in the grid."""
@@ -250,8 +252,10 @@ class GroupItem(Editable, QGraphicsItem):
                 p.drawRoundedRect(QRectF(self._slot_pos(slot), QSizeF(TILE_W, TILE_H)).adjusted(1, 1, -1, -1), 8, 8)
 
     def boundingRect(self) -> QRectF:
-        extra = BADGE_GAP + BADGE_H + 4 if self.badges else 0
-        return self._frame.adjusted(-2, -2, PORT_R + 4, 2 + extra)
+        if not self.badges:
+            return self._frame.adjusted(-2, -2, PORT_R + 4, 2)
+        spill = max(0.0, (badges_width(self.badges) - self._frame.width()) / 2 + 2)   # a small group's badges overhang
+        return self._frame.adjusted(-2 - spill, -2, PORT_R + 4 + spill, BADGE_GAP + BADGE_H + 6)
 
     def set_badges(self, badges: list[Badge]) -> None:
         if badges != self.badges:
@@ -311,8 +315,17 @@ class GroupItem(Editable, QGraphicsItem):
                 self._drop(item)
                 removed = True
         if removed:
-            self._resize(self._slots_needed())
+            self._repack()
         return removed
+
+    def _repack(self) -> None:
+        """Close the holes left by instances that went: the others move up, in their order."""
+        order = sorted(self._slots, key=self._slots.get)
+        self._slots = {no: slot for slot, no in enumerate(order)}
+        if not self._resize(self._slots_needed()):
+            for no, slot in self._slots.items():
+                self.instances[no].setPos(self._slot_pos(slot))
+        self.fill.update()
 
     def settle(self) -> None:
         """Skip the fades (screenshots): every instance at its resting opacity."""

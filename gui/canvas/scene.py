@@ -221,14 +221,14 @@ class TopologyScene(QGraphicsScene):
             edge.refresh()
         self._update_bounds()
 
-    def route(self, edge_index: int, instance_no: int) -> tuple[tuple[float, float, float, float], bool] | None:
-        """(x0, y0, x1, y1) of a transfer's path and whether the instance end is known exactly."""
+    def route(self, edge_index: int, instance_no: int) -> tuple[tuple[float, ...], bool] | None:
+        """(x0, y0, xm, ym, x1, y1) of a transfer's path and whether the instance end is known exactly."""
         if not 0 <= edge_index < len(self.edge_items):
             return None
         edge = self.edge_items[edge_index]
         exact = instance_no < 0 or any(isinstance(end, GroupItem) and instance_no in end.instances
                                        for end in (edge.src, edge.dst))
-        return edge.route(instance_no), exact
+        return edge.path(instance_no), exact
 
     # -- run-time state ------------------------------------------------------------------------------
     def apply_state(self, state: dict[str, Any], t: float, dt_sim: float, badges: bool = True) -> None:

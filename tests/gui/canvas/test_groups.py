@@ -1,0 +1,55 @@
+"""Issue 14 items 7 and 11: a small group's badges are painted whole; tiles are packed."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF
+
+from engine.model import Node
+from gui.canvas.badges import Badge
+from gui.canvas.groups import GroupItem
+from gui.canvas.items import BADGE_GAP, BADGE_H, badges_width
+from gui.screenshot import snapshot
+
+
+def small_group() -> GroupItem:
+    return GroupItem(Node("w", "auto_scaling_group", "W", (0.0, 0.0),
+                          {"min_size": 1, "max_size": 1, "desired_capacity": 1}))
+
+
+def test_a_one_instance_groups_badges_lie_inside_what_it_paints(qtbot):
+    group = small_group()
+    group.set_badges([Badge("1/1 in service"), Badge("CPU 50%")])
+    w = badges_width(group.badges)
+    assert w > group.frame_rect().width(), "the case of the issue: badges wider than the frame"
+    painted = QRectF(-w / 2, group.frame_rect().bottom() + BADGE_GAP, w, BADGE_H)
+    assert group.boundingRect().contains(painted), "Qt clips (and caches) a group to its bounding rect"
+    assert group.mapRectFromScene(group.layout_rect()).contains(painted), "fitting the view leaves them in"
+
+
+def running(*nos: int) -> list[dict]:
+    return [{"no": no, "id": f"w/i-{no}", "state": "running", "health": "healthy", "concurrency": 4, "busy": 1}
+            for no in nos]
+
+
+def test_tiles_of_instances_that_went_are_repacked_without_holes(qtbot):
+    group = GroupItem(Node("w", "auto_scaling_group", "W", (0.0, 0.0),
+                           {"min_size": 1, "max_size": 9, "desired_capacity": 4}))
+    group.apply_instances(running(1, 2, 3, 4), 1.0)
+    first_slot = group.instances[1].pos()
+    group.apply_instances(running(2, 3, 4), 1.0)     # i-1 terminated
+    group.settle()
+    assert sorted(group._slots.values()) == [0, 1, 2]
+    assert group.instances[2].pos() == first_slot, "the next instance takes the first place"
+
+
+def test_a_load_balancers_edge_ends_at_the_frame_and_dots_fan_out_inside(make_window):
+    window = make_window("web-tier", start_engine=False)
+    snapshot(window, 200.0)      # the morning rush: several instances
+    edge = next(e for e in window.topology.edge_items if e.edge_id == "alb-web")
+    group = edge.dst
+    assert len(group.instances) >= 2 and len(edge._lines) == 1, "one line, not one per instance"
+    frame = group.anchor_rect()
+    for no, tile in group.instances.items():
+        x0, y0, xm, ym, x1, y1 = edge.path(no)
+        assert (x0, y0, xm, ym) == edge.route(-1), "along the drawn edge up to the frame"
+        tile_rect = tile.mapRectToScene(tile.boundingRect())
+        assert tile_rect.adjusted(-1, -1, 1, 1).contains(x1, y1) and frame.contains(x1, y1)
