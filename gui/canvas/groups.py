@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from engine.model import Node
 from gui import theme
-from gui.canvas.badges import Badge, instance_cpu
+from gui.canvas.badges import CPU_TIP, Badge, instance_cpu
 from gui.canvas.icons import paint_kind_icon
 from gui.canvas.items import (BADGE_GAP, BADGE_H, FAILURE_WORDS, HEALTH_COLOURS, HEALTH_WORDS, Z_FILL, Z_GROUP, _hq,
                               badges_width, font, paint_badges, text_width)
@@ -41,19 +41,17 @@ class InstanceItem(QGraphicsItem):
         self.setOpacity(0.0)
         self.setZValue(1)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.setToolTip(inst_id)
+        self.setToolTip(f"{inst_id}\n{CPU_TIP}")
 
     @property
     def health(self) -> str:
         return "terminated" if self.gone else self.state.get("health", "pending")
 
-    def apply(self, state: dict[str, Any], dt_sim: float) -> None:
-        target = instance_cpu(state)
-        k = 1.0 if dt_sim <= 0 or not self.state else 1.0 - math.exp(-dt_sim / 2.0)
-        cpu = self.cpu + (target - self.cpu) * k
+    def apply(self, state: dict[str, Any], cpu: float) -> None:
+        """Follow the engine's state of the instance, with its CPU (0..1, `BadgeBook.cpu`)."""
         visible_change = (state.get("health"), state.get("failure"), state.get("backlog")) != (
             self.state.get("health"), self.state.get("failure"), self.state.get("backlog"))
-        if visible_change or abs(cpu - self.cpu) > 0.01 or (target == 0) != (self.cpu == 0):
+        if visible_change or abs(cpu - self.cpu) > 0.01 or (cpu == 0) != (self.cpu == 0):
             self.update()
         self.cpu, self.state = cpu, state
 
@@ -161,7 +159,7 @@ class GroupItem(Editable, QGraphicsItem):
         self.setPos(*node.pos)
         self.setZValue(Z_GROUP)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setToolTip(f"{self.name}: Auto Scaling group")
+        self.setToolTip(f"{self.name}: Auto Scaling group\n{CPU_TIP}")
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.init_editing(node.kind)
         self._frame = QRectF()
@@ -177,7 +175,7 @@ class GroupItem(Editable, QGraphicsItem):
 
     def set_name(self, name: str) -> None:
         self.name = name
-        self.setToolTip(f"{self.name}: Auto Scaling group")
+        self.setToolTip(f"{self.name}: Auto Scaling group\n{CPU_TIP}")
         self._frame = QRectF()          # the frame's width follows the name
         self._resize(self._slots_needed())
         self.update()
@@ -264,8 +262,9 @@ class GroupItem(Editable, QGraphicsItem):
             self.update()
             self.fill.update()
 
-    def apply_instances(self, states: list[dict[str, Any]], dt_sim: float) -> bool:
-        """Follow the engine's instance list; True when an item appeared or a slot moved."""
+    def apply_instances(self, states: list[dict[str, Any]], cpu: Callable[[dict[str, Any]], float] = instance_cpu) -> bool:
+        """Follow the engine's instance list (`cpu` gives an instance's CPU from its state); True
+        when an item appeared or a slot moved."""
         changed = False
         seen = set()
         for s in states:
@@ -277,7 +276,7 @@ class GroupItem(Editable, QGraphicsItem):
             if item is None or item.gone:
                 item = self._add(no, s.get("id", f"i-{no}"))
                 changed = True
-            item.apply(s, dt_sim)
+            item.apply(s, cpu(s))
         for no, item in self.instances.items():
             if no not in seen and not item.gone:
                 item.gone = True

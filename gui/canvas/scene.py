@@ -238,7 +238,7 @@ class TopologyScene(QGraphicsScene):
             if item is None or not isinstance(st, dict):
                 continue
             if isinstance(item, GroupItem):
-                changed |= item.apply_instances(st.get("instances") or [], dt_sim)
+                changed |= item.apply_instances(st.get("instances") or [], lambda s: self.book.cpu(s, t))
             if badges:
                 self._badge(item, st, t)
         for edge in self.edge_items:

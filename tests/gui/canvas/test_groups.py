@@ -33,9 +33,9 @@ def running(*nos: int) -> list[dict]:
 def test_tiles_of_instances_that_went_are_repacked_without_holes(qtbot):
     group = GroupItem(Node("w", "auto_scaling_group", "W", (0.0, 0.0),
                            {"min_size": 1, "max_size": 9, "desired_capacity": 4}))
-    group.apply_instances(running(1, 2, 3, 4), 1.0)
+    group.apply_instances(running(1, 2, 3, 4))
     first_slot = group.instances[1].pos()
-    group.apply_instances(running(2, 3, 4), 1.0)     # i-1 terminated
+    group.apply_instances(running(2, 3, 4))     # i-1 terminated
     group.settle()
     assert sorted(group._slots.values()) == [0, 1, 2]
     assert group.instances[2].pos() == first_slot, "the next instance takes the first place"
@@ -53,3 +53,26 @@ def test_a_load_balancers_edge_ends_at_the_frame_and_dots_fan_out_inside(make_wi
         assert (x0, y0, xm, ym) == edge.route(-1), "along the drawn edge up to the frame"
         tile_rect = tile.mapRectToScene(tile.boundingRect())
         assert tile_rect.adjusted(-1, -1, 1, 1).contains(x1, y1) and frame.contains(x1, y1)
+
+
+def test_the_groups_cpu_badge_is_the_average_of_its_tiles(make_window):
+    """Issue 14 item 6: one CPU measure, busy slot-seconds over a window (as CloudWatch's CPU
+    utilization is an average over a period, not an instant), for the badge and the tiles alike."""
+    window = make_window("web-tier", start_engine=False)
+    snapshot(window, 200.0)
+    group = window.topology.items_by_id["web"]
+    tiles = [i for i in group.instances.values() if i.state.get("state") == "running"]
+    assert len(tiles) >= 2
+    badge = next(b.text for b in group.badges if b.text.startswith("CPU"))
+    mean = 100.0 * sum(i.cpu for i in tiles) / len(tiles)
+    assert badge == f"CPU {mean:.0f}%"
+    assert "CPU: the share of the request slots busy" in tiles[0].toolTip() and "CPU:" in group.toolTip()
+
+
+def test_an_instances_cpu_is_its_busy_slot_seconds_over_the_window():
+    from gui.canvas.badges import BadgeBook
+    book = BadgeBook()
+    inst = {"id": "w/i-1", "concurrency": 4, "busy": 4}
+    assert book.cpu({**inst, "busy_s": 0.0}, 10.0) == 1.0, "one look: the instant"
+    # 4 slots for 5 s = 20 slot-seconds; 6 were busy (a burst now holds all 4)
+    assert abs(book.cpu({**inst, "busy_s": 6.0}, 15.0) - 0.3) < 1e-9
