@@ -105,11 +105,13 @@ class InstanceItem(QGraphicsItem):
         word = HEALTH_WORDS.get(self.health, self.health)
         failure = FAILURE_WORDS.get(self.state.get("failure") or "")
         p.setFont(font("small"))
-        p.setPen(colour.darker(125) if t.name == "light" else colour.lighter(110))
         if failure and self.health != "crashed":
-            word = failure
-            p.setPen(t.color("warning"))
-        p.drawText(QRectF(9, 21, TILE_W - 18, 15), left, word)
+            word, colour = failure, t.color("warning")
+        p.setPen(Qt.PenStyle.NoPen)      # the colour as a dot, the word in text colour: readable on the CPU fill
+        p.setBrush(colour)
+        p.drawEllipse(QPointF(12, 28.5), 3.0, 3.0)
+        p.setPen(t.color("text"))
+        p.drawText(QRectF(19, 21, TILE_W - 28, 15), left, word)
         backlog = self.state.get("backlog") or 0
         if backlog:
             p.setPen(t.color("warning"))

@@ -1,6 +1,7 @@
 """Issue 14 items 7 and 11: a small group's badges are painted whole; tiles are packed."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QRectF
 
 from engine.model import Node
@@ -76,3 +77,31 @@ def test_an_instances_cpu_is_its_busy_slot_seconds_over_the_window():
     assert book.cpu({**inst, "busy_s": 0.0}, 10.0) == 1.0, "one look: the instant"
     # 4 slots for 5 s = 20 slot-seconds; 6 were busy (a burst now holds all 4)
     assert abs(book.cpu({**inst, "busy_s": 6.0}, 15.0) - 0.3) < 1e-9
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_the_health_word_is_readable_on_a_full_cpu_fill(qtbot, name):
+    """Issue 14 item 18: "healthy" in green on the green CPU fill was unreadable; WCAG 2.1 asks
+    4.5:1 for text (success criterion 1.4.3)."""
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QApplication
+
+    from gui import theme
+    from gui.canvas.groups import TILE_H, TILE_W
+    from tests.gui.test_theme import _contrast
+    app, before = QApplication.instance(), theme.current()
+    theme.apply(app, theme.THEMES[name])
+    try:
+        group = small_group()
+        group.apply_instances(running(1), cpu=lambda s: 1.0)
+        tile = group.instances[1]
+        image = QImage(int(TILE_W), int(TILE_H), QImage.Format.Format_ARGB32)
+        image.fill(theme.current().color("canvas"))
+        p = QPainter(image)
+        tile.paint(p, None)
+        p.end()
+        fill = image.pixelColor(int(TILE_W) - 12, 30)          # right of the word: the fill alone
+        word = max(_contrast(image.pixelColor(x, y), fill) for x in range(19, 60) for y in range(22, 36))
+        assert word >= 4.5, word
+    finally:
+        theme.apply(app, before)
