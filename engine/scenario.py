@@ -1,6 +1,7 @@
 """Scenario actions (FORMAT.md 1.3) and the live controls that share their effects."""
 from __future__ import annotations
 
+import json
 from functools import partial
 from typing import Any, Callable
 
@@ -129,7 +130,8 @@ def _write(world: World, target: str, prop: str, value: Any) -> None:
 
 
 def _show(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A value as the topology file writes it (JSON), never a Python repr."""
+    return f"{value:g}" if isinstance(value, float) else value if isinstance(value, str) else json.dumps(value)
 
 
 def _instances_for(world: World, target: str, count: int) -> list[Instance]:
