@@ -318,6 +318,8 @@ class MainWindow(QMainWindow):
                 b.sim_time, b.speed, b.achieved_speed, b.lagging, b.events)
             self._follow_pause(b)
             self._state = b.state
+            for message in b.messages:     # a single step's event, a refused control
+                self.tell(message)
 
     def _follow_pause(self, b: Batch) -> None:
         """Follow the engine's paused flag, except while it has not yet seen the user's last request."""

@@ -86,3 +86,19 @@ def test_scenario_pause_stops_the_paced_run_at_its_time():
     assert r.paused
     assert 3.0 <= r.sim.now < 3.5
     assert any(b.pause_text == "Look at the queue" for b in r.take_batches())
+
+
+def test_a_single_step_says_which_event_happened():
+    """Issue 14 item 16: S gave no feedback. The batch's message names the event and its time."""
+    r = runner()
+    r.step(10.0)
+    r.make_batch()
+    t_next = r.sim.kernel.heap[0][0]
+    said = []
+    for _ in range(40):
+        r.step_event()
+        said += r.make_batch().messages
+    assert len(said) == 40 and said[0].startswith(f"Step: 0:{t_next:06.3f} · ")
+    text = " ".join(said)
+    assert "Users sends a request" in text and "a request reaches ALB" in text
+    assert "Web tier i-" in text and "web/i-" not in text, "names, not internal ids"
