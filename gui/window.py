@@ -155,11 +155,17 @@ class MainWindow(QMainWindow):
         """A fresh, clean undo stack for a new document; the history view and Edit menu follow it."""
         old = self.undo_group.activeStack()
         stack = QUndoStack(self)
+        stack.indexChanged.connect(self._edited)
         self.undo_group.addStack(stack)
         self.undo_group.setActiveStack(stack)
         if old is not None:
             self.undo_group.removeStack(old)
             old.deleteLater()
+
+    @Slot(int)
+    def _edited(self, _index: int) -> None:
+        """An edit, an undo or a redo: older news in the status bar ("Copied 9 components") is stale."""
+        self.statusBar().clearMessage()
 
     def is_dirty(self) -> bool:
         return not self.undo_stack.isClean() or self._dirty_recovery

@@ -601,3 +601,40 @@ def test_build_the_fan_out_from_an_empty_canvas_run_edit_live_save_reopen_and_un
     while window.undo_stack.canRedo():
         window.undo_stack.redo()
     assert snapshot(window.doc) == saved and not window.isWindowModified()
+
+
+def test_auto_layout_without_edges_makes_a_grid_not_a_column():
+    """Issue 14 item 17: nine unconnected nodes were stacked in one column."""
+    from engine.model import Document, Node
+    from gui.editing.layout import auto_layout
+    doc = Document()
+    for i in range(9):
+        doc.add_node(Node(f"q{i}", "sqs_queue", f"Queue {i}", (0.0, 40.0 * i), {}))
+    positions = auto_layout(doc, {n: (200.0, 130.0) for n in doc.nodes})
+    xs, ys = {p[0] for p in positions.values()}, {p[1] for p in positions.values()}
+    assert len(xs) == 3 and len(ys) == 3, positions
+    assert len(set(positions.values())) == 9
+
+
+def test_a_pasted_copy_never_lands_on_its_original_and_the_status_says_pasted(make_window):
+    window = make_window("fan-out", start_engine=False)
+    select(window, "payments", "charge")
+    window.edit.copy.trigger()
+    assert window.statusBar().currentMessage() == "Copied 2 components"
+    window.edit.paste.trigger()
+    items = window.topology.items_by_id
+    copies = window.topology.selected_ids()[0]
+    for copy_id in copies:
+        for original in ("payments", "charge"):
+            assert not items[copy_id].layout_rect().intersects(items[original].layout_rect()), (copy_id, original)
+    assert window.statusBar().currentMessage() == "Pasted 2 components below"
+
+
+def test_an_edit_clears_an_older_status_message(make_window):
+    """Issue 14 item 18: "Copied 9 components" stayed after other edits."""
+    window = make_window("fan-out", start_engine=False)
+    select(window, "payments")
+    window.edit.copy.trigger()
+    assert window.statusBar().currentMessage().startswith("Copied")
+    window.edit.rename_to("payments", "Payments")
+    assert window.statusBar().currentMessage() == ""
