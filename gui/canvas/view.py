@@ -68,7 +68,7 @@ class CanvasView(QGraphicsView):
         kinds = legend_kinds(self.topology)
         if kinds != self.legend.kinds:
             self.legend.kinds = kinds
-            self.legend.place()
+            self.place_legend()
             self.legend.update()
 
     # -- zoom, pan, fit ------------------------------------------------------------------------------
@@ -174,7 +174,16 @@ class CanvasView(QGraphicsView):
 
     def place_overlays(self) -> None:
         self.banner.place()
-        self.legend.place()
+        self.place_legend()
+
+    def place_legend(self) -> None:
+        """The legend in a corner where it covers no node (bottom left if it can)."""
+        taken = [self.mapFromScene(item.layout_rect()).boundingRect() for item in self.topology.items_by_id.values()]
+        self.legend.place(taken)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)     # a pan or a zoom: the nodes moved under the legend
+        self.place_legend()
 
     def eventFilter(self, watched: Any, event: QEvent) -> bool:
         # Only the first paint is watched; the filter then goes, so painting stays in C++.
