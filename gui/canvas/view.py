@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
+import shiboken6
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (QContextMenuEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent, QPainter,
                            QResizeEvent, QWheelEvent)
@@ -178,7 +179,8 @@ class CanvasView(QGraphicsView):
 
     def place_legend(self) -> None:
         """The legend in a corner where it covers no node (bottom left if it can)."""
-        taken = [self.mapFromScene(item.layout_rect()).boundingRect() for item in self.topology.items_by_id.values()]
+        taken = [self.mapFromScene(item.layout_rect()).boundingRect() for item in self.topology.items_by_id.values()
+                 if shiboken6.isValid(item)]     # a document being replaced leaves deleted items for a moment
         self.legend.place(taken)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
