@@ -38,6 +38,7 @@ CHART_PERIOD_S = 0.25     # one plot redrawn per period (each costs several ms o
 CAPTION_DEFAULT_S = 12.0   # simulated seconds a caption without duration_s stays
 CAPTION_MIN_WALL_S = 3.0   # and at least this long on the wall clock, so it can be read at 100x
 STATUS_MESSAGE_MS = 10_000
+SETTLE_FRAMES = 30
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self._state_t = 0.0
         self._series_backlog: list[tuple[int, dict]] = []
         self._last_wall = time.perf_counter()
+        self._settling = SETTLE_FRAMES     # frames still drawn after the last batch (the view clock catches up)
         self._badge_wall = self._chart_wall = 0.0
         self._fps_marks: list[float] = []
         self.fps = 0.0
@@ -296,8 +298,14 @@ class MainWindow(QMainWindow):
     # -- frames ---------------------------------------------------------------------------------------
     @Slot(list)
     def _on_frame(self, batches: list[Batch]) -> None:
-        self.apply_batches(batches)
-        self.render_frame(time.perf_counter())
+        """Apply the engine's batches and draw; paused with nothing new, draw nothing (near zero CPU)."""
+        if batches or not self.paused or self._state is not None or self.topology.fading() or self._settling:
+            self._settling = max(0, self._settling - 1) if not batches else SETTLE_FRAMES
+            self.bridge.set_idle(False)
+            self.apply_batches(batches)
+            self.render_frame(time.perf_counter())
+        else:
+            self.bridge.set_idle(True)
 
     def apply_batches(self, batches: list[Batch]) -> None:
         for b in batches:

@@ -272,6 +272,11 @@ class TopologyScene(QGraphicsScene):
         if removed:
             self._geometry_changed()
 
+    def fading(self) -> bool:
+        """True while an instance tile is still fading in or out."""
+        return any(tile.opacity() != tile.target_opacity() for item in self.items_by_id.values()
+                   if isinstance(item, GroupItem) for tile in item.instances.values())
+
     def settle(self) -> None:
         for item in self.items_by_id.values():
             if isinstance(item, GroupItem):
