@@ -242,6 +242,12 @@ class GroupItem(Editable, QGraphicsItem):
         spill = max(0.0, (badges_width(TYPICAL_BADGES) - self._frame.width()) / 2)
         return self.mapRectToScene(self._frame.adjusted(-spill, 0, spill, BADGE_GAP + BADGE_H))
 
+    def base_layout_rect(self) -> QRectF:
+        """The layout rect with the frame as tall as its starting size (what the author placed)."""
+        rows = math.ceil(self.base_slots / grid_columns(self.base_slots))
+        base = QRectF(self._frame.left(), self._top, self._frame.width(), self._frame_height(rows))
+        return self.mapRectToScene(base.adjusted(0, 0, 0, BADGE_GAP + BADGE_H))
+
     def paint_free_slots(self, p: QPainter) -> None:
         """Faint outlines for the empty places left in the grid."""
         taken = set(self._slots.values())

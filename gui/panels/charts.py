@@ -23,7 +23,7 @@ WINDOW_S = 300.0          # the charts show the last five minutes unless "Whole 
 WINDOW_STEP_S = 30.0      # the window slides in steps: a range change rebuilds the axes
 MIN_PLOT_H = 110          # pixels of plot under each title and legend: the panel scrolls instead
 TICK_STEPS_S = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
-TICK_PX = 52              # at least this many pixels between time labels
+TICK_PX = 45              # at least this many pixels between time labels
 STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
 
 

@@ -105,3 +105,28 @@ def test_the_health_word_is_readable_on_a_full_cpu_fill(qtbot, name):
         assert word >= 4.5, word
     finally:
         theme.apply(app, before)
+
+
+def test_a_growing_group_makes_room_below_it_on_the_canvas_only(qtbot):
+    from engine.model import Document
+    from gui.canvas.scene import TopologyScene
+    doc = Document()
+    doc.add_node(Node("web", "auto_scaling_group", "Web", (0.0, 0.0),
+                      {"min_size": 2, "max_size": 10, "desired_capacity": 2}))
+    doc.add_node(Node("q", "sqs_queue", "Below", (0.0, 200.0), {}))
+    doc.add_node(Node("side", "sqs_queue", "Beside", (400.0, 0.0), {}))
+    scene = TopologyScene(doc)
+    web, below, beside = (scene.items_by_id[i] for i in ("web", "q", "side"))
+    assert not web.layout_rect().intersects(below.layout_rect()), "placed clear of the group as it starts"
+
+    def serve(n: int) -> None:
+        scene.apply_state({"web": {"desired": n, "in_service": n, "instances": running(*range(1, n + 1))}},
+                          10.0, 1.0, badges=False)
+        scene.settle()
+
+    serve(9)                                  # three rows: the frame reaches down past the queue's top
+    assert not web.layout_rect().adjusted(0, 0, 0, 20).intersects(below.layout_rect())
+    assert below.pos().y() > 200.0 and doc.nodes["q"].pos == (0.0, 200.0), "the file keeps its position"
+    assert beside.pos().y() == 0.0, "a node beside the group stays"
+    serve(2)
+    assert below.pos().y() == 200.0, "back when the group shrinks"
