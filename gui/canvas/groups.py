@@ -37,6 +37,7 @@ class InstanceItem(QGraphicsItem):
         self.short = inst_id.rsplit("/", 1)[-1]
         self.state: dict[str, Any] = {}
         self.cpu = 0.0
+        self._shown = 0.0      # the CPU the cached drawing shows
         self.gone = False
         self.setOpacity(0.0)
         self.setZValue(1)
@@ -51,8 +52,10 @@ class InstanceItem(QGraphicsItem):
         """Follow the engine's state of the instance, with its CPU (0..1, `BadgeBook.cpu`)."""
         visible_change = (state.get("health"), state.get("failure"), state.get("backlog")) != (
             self.state.get("health"), self.state.get("failure"), self.state.get("backlog"))
-        if visible_change or abs(cpu - self.cpu) > 0.01 or (cpu == 0) != (self.cpu == 0):
+        shown = self._shown   # compared with what was last drawn: small steps add up
+        if visible_change or round(100 * cpu) != round(100 * shown) or (cpu == 0) != (shown == 0):
             self.update()
+            self._shown = cpu
         self.cpu, self.state = cpu, state
 
     def target_opacity(self) -> float:

@@ -130,3 +130,17 @@ def test_a_growing_group_makes_room_below_it_on_the_canvas_only(qtbot):
     assert beside.pos().y() == 0.0, "a node beside the group stays"
     serve(2)
     assert below.pos().y() == 200.0, "back when the group shrinks"
+
+
+def test_a_tile_redraws_when_its_shown_percentage_would_be_wrong(qtbot, monkeypatch):
+    """Small CPU steps (under 1 point each) used to be skipped one by one and the cached tile
+    drifted from the group's badge (47 % on the tile, 37 % on the badge, seen in the real window)."""
+    group = small_group()
+    group.apply_instances(running(1), cpu=lambda s: 0.30)
+    tile = group.instances[1]
+    redraws = []
+    monkeypatch.setattr(tile, "update", lambda *a: redraws.append(tile.cpu))
+    for step in range(1, 21):
+        group.apply_instances(running(1), cpu=lambda s, step=step: 0.30 + 0.005 * step)
+    assert len(redraws) >= 9, "one redraw per whole point at least"
+    assert round(100 * tile._shown) == round(100 * tile.cpu), "what is drawn is what the badge says"
