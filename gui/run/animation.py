@@ -1,7 +1,7 @@
 """Dots from transfers: a numpy buffer of transfers in flight, mapped to positions on the GUI clock.
 
 The engine sends transfers (edge, instance, departure, arrival, kind), never positions. Each frame
-the view's simulated time `t` picks the transfers in flight and `positions_along` places them on
+the view's simulated time `t` picks the transfers in flight and `positions_via` places them on
 their route. A hop shorter than `MIN_VISIBLE_WALL_S` of wall time is drawn over that long, so
 zero-latency hops are still seen. Above `cap` dots, only every `stride`-th transfer is kept and
 the legend says how many transfers one dot stands for; the stride also keeps the busiest edge from
@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from engine.traffic import BACKWARD_KINDS
-from gui.canvas.dots import positions_along
 
 MIN_VISIBLE_WALL_S = 0.45
 DEFAULT_DOT_CAP = 3000
@@ -35,19 +34,24 @@ def _lane(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def positions_via(ends: np.ndarray, t0: np.ndarray, t1: np.ndarray, now: float
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positions at `now` along two-segment paths (rows x0, y0, xm, ym, x1, y1) at an even speed,
-    and a mask of the transfers in flight: a dot into a group runs along the one edge to the frame,
-    then fans out inside it to its instance."""
-    length1 = np.hypot(ends[:, 2] - ends[:, 0], ends[:, 3] - ends[:, 1])
-    length2 = np.hypot(ends[:, 4] - ends[:, 2], ends[:, 5] - ends[:, 3])
-    total = length1 + length2
-    x, y, flying = positions_along(np.zeros(len(t0)), np.zeros(len(t0)), total, np.zeros(len(t0)), t0, t1, now, 0.0)
-    first = x <= length1               # x is the distance travelled
-    along = np.where(first, x / np.where(length1 > 0, length1, 1.0), (x - length1) / np.where(length2 > 0, length2, 1.0))
-    i = np.where(first, 0, 2)
-    rows = np.arange(len(t0))
-    px, py = ends[rows, i], ends[rows, i + 1]
-    return px + (ends[rows, i + 2] - px) * along, py + (ends[rows, i + 3] - py) * along, flying
+    """Positions at `now` along two-segment paths at an even speed, and a mask of the transfers in
+    flight (t1 > t0). Rows of `ends`: x0, y0, xm, ym, x1, y1, the first segment's length and the
+    whole length. A dot into a group runs along the one edge to the frame, then fans out inside it
+    to its instance."""
+    elapsed = now - t0
+    duration = t1 - t0
+    flying = (elapsed >= 0.0) & (elapsed <= duration)
+    fraction = elapsed / np.maximum(duration, 1e-12)    # an instant hop (no minimum set) is at its end
+    np.clip(fraction, 0.0, 1.0, out=fraction)
+    travelled = fraction * ends[:, 7]
+    first = ends[:, 6]
+    second = travelled > first
+    segment = np.where(second, ends[:, 7] - first, first)
+    segment[segment == 0] = 1.0
+    along = np.where(second, travelled - first, travelled) / segment
+    xa, ya = np.where(second, ends[:, 2], ends[:, 0]), np.where(second, ends[:, 3], ends[:, 1])
+    xb, yb = np.where(second, ends[:, 4], ends[:, 2]), np.where(second, ends[:, 5], ends[:, 3])
+    return xa + (xb - xa) * along, ya + (yb - ya) * along, flying
 
 
 class ViewClock:
@@ -84,7 +88,8 @@ class TransferBuffer:
     FIELDS = ("route", "kind", "t0", "t1", "weight", "ends")
 
     def __init__(self, capacity: int = 4096) -> None:
-        self.ends = np.zeros((capacity, 6), np.float64)   # x0, y0, a waypoint, x1, y1 in the direction of travel
+        # x0, y0, a waypoint, x1, y1 in the direction of travel, the first segment's and the whole length
+        self.ends = np.zeros((capacity, 8), np.float64)
         self.weight = np.zeros(capacity, np.float32)
         self.route = np.zeros(capacity, np.int32)
         self.kind = np.zeros(capacity, np.int8)
@@ -187,7 +192,9 @@ class DotAnimator:
         ends[:, 3] += (ny1 + ny2) / 2
         ends[:, 4] += nx2
         ends[:, 5] += ny2
-        return ends
+        first = np.hypot(ends[:, 2] - ends[:, 0], ends[:, 3] - ends[:, 1])
+        total = first + np.hypot(ends[:, 4] - ends[:, 2], ends[:, 5] - ends[:, 3])
+        return np.column_stack([ends, first, total])
 
     def _route_index(self, edge: np.ndarray, inst: np.ndarray) -> np.ndarray:
         keys = edge * 1_000_003 + (inst + 1)

@@ -84,7 +84,9 @@ class EngineBridge(QObject):
 
     def set_idle(self, idle: bool) -> None:
         """Paused with nothing changing: the timer slows down (a batch speeds it up again)."""
-        self._timer.setInterval(IDLE_FRAME_MS if idle else FRAME_MS)
+        interval = IDLE_FRAME_MS if idle else FRAME_MS
+        if self._timer.interval() != interval:     # setting it restarts the timer: only on a change
+            self._timer.setInterval(interval)
 
     # -- controls (queued to the engine thread) ------------------------------------------------------
     def play(self) -> None: self.runner.play()
