@@ -144,3 +144,10 @@ def test_a_tile_redraws_when_its_shown_percentage_would_be_wrong(qtbot, monkeypa
         group.apply_instances(running(1), cpu=lambda s, step=step: 0.30 + 0.005 * step)
     assert len(redraws) >= 9, "one redraw per whole point at least"
     assert round(100 * tile._shown) == round(100 * tile.cpu), "what is drawn is what the badge says"
+
+
+def test_badge_pills_are_opaque_so_no_edge_shows_through_their_words():
+    """Seen in a screenshot: the ALB -> Workers line ran through "2/2 healthy"."""
+    from gui.canvas.badges import BAD, GOOD, INFO, NEUTRAL, WARN
+    from gui.canvas.items import tone_colours
+    assert all(tone_colours(tone)[0].alphaF() == 1.0 for tone in (GOOD, BAD, WARN, INFO, NEUTRAL))
