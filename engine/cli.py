@@ -155,7 +155,16 @@ def open_app(argv: list[str]) -> int:
         if len(argv) > 1 or argv[0].startswith("-"):
             raise BadInput(f"usage: flowdeck [FILE] or flowdeck {{{','.join(COMMANDS)}}} ...")
         path = examples.resolve(argv[0])
-        fileio.load(path)  # refuse a bad file before any window opens
+    error = None
+    if path:
+        try:
+            fileio.load(path)  # a bad file is refused before any window opens
+        except LoadError as e:
+            if not _has_display():
+                raise
+            # a double-click in a file manager has no terminal: the app says it in a dialog instead
+            print(f"flowdeck: {e}", file=sys.stderr)
+            path, error = None, str(e)
     target = str(path or examples.path(examples.DEMO))
     if not _has_display():
         print("flowdeck: no display to open the app on (DISPLAY and WAYLAND_DISPLAY are unset); "
@@ -163,7 +172,7 @@ def open_app(argv: list[str]) -> int:
               file=sys.stderr)
         return main(["run", target])
     from gui.app import main as gui_main
-    return gui_main(str(path) if path else None)
+    return gui_main(str(path) if path else None, error=error)
 
 
 def _has_display() -> bool:

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import scenario
+from engine import event_words, scenario
 from engine.model import Document
 from engine.simulation import Simulation
 from engine.timeline import TAIL_S, Control, Future, History
@@ -103,6 +103,10 @@ class Runner:
     def step_event(self) -> bool:
         """Process exactly one event (the 'single step' control)."""
         self.step(self.sim.now)    # controls due now, if replaying
+        heap = self.sim.kernel.heap
+        if heap:                   # the next event, in words, for the status bar
+            names = {n.id: n.name for n in self.doc.nodes.values()}
+            self._messages.append(f"Step: {event_words.describe(heap[0], names)}")
         done = self.sim.kernel.step()
         self._transfers.extend(self.sim.world.transfers)
         self.sim.world.transfers.clear()

@@ -1,6 +1,7 @@
 """Scenario actions (FORMAT.md 1.3) and the live controls that share their effects."""
 from __future__ import annotations
 
+import json
 from functools import partial
 from typing import Any, Callable
 
@@ -129,7 +130,8 @@ def _write(world: World, target: str, prop: str, value: Any) -> None:
 
 
 def _show(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A value as the topology file writes it (JSON), never a Python repr."""
+    return f"{value:g}" if isinstance(value, float) else value if isinstance(value, str) else json.dumps(value)
 
 
 def _instances_for(world: World, target: str, count: int) -> list[Instance]:
@@ -144,7 +146,10 @@ def _instances_for(world: World, target: str, count: int) -> list[Instance]:
 
 def fail(world: World, target: str, mode: str, count: int = 1, factor: float = 1.0,
          duration_s: float | None = None) -> list[str]:
-    """Inject a failure into an instance, a group's first `count` healthy instances, or one runtime instance."""
+    """Inject a failure into an instance, a group's first `count` healthy instances, or one runtime
+    instance; or (mode "error") into a Lambda function or the consumers of a queue."""
+    if _fail_messaging(world, target, mode, factor, duration_s):
+        return []
     victims = _instances_for(world, target, count)
     words = {"crash": "crashes", "hang": "hangs (stops answering)", "slow": f"slows down x{factor:g}",
              "error": f"fails {factor:.0%} of its requests"}[mode]
@@ -159,7 +164,47 @@ def fail(world: World, target: str, mode: str, count: int = 1, factor: float = 1
     return [i.id for i in victims]
 
 
+def _fail_messaging(world: World, target: str, mode: str, factor: float, duration_s: float | None) -> bool:
+    """A Lambda function's invocations fail (its error rate becomes factor), or a consumer bug makes
+    factor of the messages received from a queue fail (not deleted, they come back after the
+    visibility timeout and, past the redrive policy's receive count, go to the dead-letter queue).
+    True when target is one of those."""
+    comp = world.components.get(target)
+    kind = getattr(comp, "kind", None)
+    if kind not in ("lambda_function", "sqs_queue"):
+        return False
+    if mode != "error":
+        world.log(target, "refused", f"Refused: a {kind.replace('_', ' ')} fails only in mode error, not {mode}")
+        return True
+    if kind == "lambda_function":
+        comp.injected_error_rate = factor
+        words = "Every invocation fails" if factor >= 1 else f"{factor:.0%} of the invocations fail"
+    else:
+        comp.consumer_bug = factor
+        words = "A consumer bug: " + ("every message received fails" if factor >= 1 else
+                                      f"{factor:.0%} of the messages received fail")
+    world.log(target, "failure", words + (f" for {duration_s:g} s" if duration_s else ""))
+    if duration_s:
+        world.kernel.after(duration_s, partial(_recover_messaging, world), target)
+    return True
+
+
+def _recover_messaging(world: World, target: str) -> bool:
+    comp = world.components.get(target)
+    if getattr(comp, "kind", None) == "lambda_function" and comp.injected_error_rate is not None:
+        comp.injected_error_rate = None
+    elif getattr(comp, "kind", None) == "sqs_queue" and comp.consumer_bug:
+        comp.consumer_bug = 0.0
+    else:
+        return False
+    world.log(target, "recover", "Recovered: " + ("invocations fail at the function's own error rate"
+                                                  if comp.kind == "lambda_function" else "the consumers work again"))
+    return True
+
+
 def recover(world: World, target: str) -> None:
+    if _recover_messaging(world, target):
+        return
     if target in world.instances:
         insts = [world.instances[target]]
     else:

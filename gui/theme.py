@@ -7,10 +7,12 @@ charts and the overlays read from `current()`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+CHECK_ICON = (Path(__file__).resolve().parent.parent / "resources" / "icons" / "check.svg").as_posix()
 FONT_FAMILIES = ["Inter", "Segoe UI", "Helvetica Neue", "Cantarell", "Ubuntu", "Noto Sans", "DejaVu Sans"]
 
 
@@ -147,6 +149,10 @@ def _style_sheet(t: Theme) -> str:
     QMenu::separator {{ height: 1px; background: {t.border}; margin: 4px 8px; }}
     QMenuBar {{ background: {t.window}; color: {t.text}; }}
     QMenuBar::item:selected {{ background: {t.surface}; }}
+    QCheckBox::indicator {{ width: 13px; height: 13px; border: 1px solid {t.muted}; border-radius: 3px;
+                           background: {t.surface}; }}
+    QCheckBox::indicator:checked {{ background: {t.accent}; border-color: {t.accent}; image: url({CHECK_ICON}); }}
+    QCheckBox::indicator:disabled {{ border-color: {t.border}; }}
     """
 
 

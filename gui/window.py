@@ -41,6 +41,7 @@ CHART_PERIOD_S = 0.25     # one plot redrawn per period (each costs several ms o
 CAPTION_DEFAULT_S = 12.0   # simulated seconds a caption without duration_s stays
 CAPTION_MIN_WALL_S = 3.0   # and at least this long on the wall clock, so it can be read at 100x
 STATUS_MESSAGE_MS = 10_000
+SETTLE_FRAMES = 30
 
 
 class MainWindow(QMainWindow):
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self._state_t = 0.0
         self._series_backlog: list[tuple[int, dict]] = []
         self._last_wall = time.perf_counter()
+        self._settling = SETTLE_FRAMES     # frames still drawn after the last batch (the view clock catches up)
         self._badge_wall = self._chart_wall = 0.0
         self._fps_marks: list[float] = []
         self.fps = 0.0
@@ -161,11 +163,17 @@ class MainWindow(QMainWindow):
         """A fresh, clean undo stack for a new document; the history view and Edit menu follow it."""
         old = self.undo_group.activeStack()
         stack = QUndoStack(self)
+        stack.indexChanged.connect(self._edited)
         self.undo_group.addStack(stack)
         self.undo_group.setActiveStack(stack)
         if old is not None:
             self.undo_group.removeStack(old)
             old.deleteLater()
+
+    @Slot(int)
+    def _edited(self, _index: int) -> None:
+        """An edit, an undo or a redo: older news in the status bar ("Copied 9 components") is stale."""
+        self.statusBar().clearMessage()
 
     def is_dirty(self) -> bool:
         return not self.undo_stack.isClean() or self._dirty_recovery
@@ -299,8 +307,14 @@ class MainWindow(QMainWindow):
     # -- frames ---------------------------------------------------------------------------------------
     @Slot(list)
     def _on_frame(self, batches: list[Batch]) -> None:
-        self.apply_batches(batches)
-        self.render_frame(time.perf_counter())
+        """Apply the engine's batches and draw; paused with nothing new, draw nothing (near zero CPU)."""
+        if batches or not self.paused or self._state is not None or self.topology.fading() or self._settling:
+            self._settling = max(0, self._settling - 1) if not batches else SETTLE_FRAMES
+            self.bridge.set_idle(False)
+            self.apply_batches(batches)
+            self.render_frame(time.perf_counter())
+        else:
+            self.bridge.set_idle(True)
 
     def apply_batches(self, batches: list[Batch]) -> None:
         for b in batches:
@@ -328,6 +342,8 @@ class MainWindow(QMainWindow):
                 b.sim_time, b.speed, b.achieved_speed, b.lagging, b.events)
             self._follow_pause(b)
             self._state = b.state
+            for message in b.messages:     # a single step's event, a refused control
+                self.tell(message)
 
     def _follow_pause(self, b: Batch) -> None:
         """Follow the engine's paused flag, except while it has not yet seen the user's last request."""

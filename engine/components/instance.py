@@ -225,7 +225,7 @@ class Instance:
     def state_dict(self) -> dict[str, Any]:
         return {"id": self.id, "no": self.no, "state": self.state, "health": self.health_label(),
                 "failure": self.failure, "busy": self.busy, "concurrency": self.concurrency,
-                "backlog": len(self.backlog)}
+                "busy_s": self.busy_area(), "backlog": len(self.backlog)}
 
 
 class Ec2Instance(Component):

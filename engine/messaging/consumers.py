@@ -163,7 +163,7 @@ class InstancePoller:
 
     # -- the instance's answers (the Port's load balancer role) ------------------------------------------
     def on_response(self, job: Job) -> None:
-        if job.status == OK:
+        if job.status == OK and not self.queue.consumer_fails():
             self.succeeded += 1
             self.queue.delete(job.message, job.receipt)
         else:

@@ -137,7 +137,7 @@ class EsmPoller:
 
     def _done(self, batch: list[tuple[Message, int]], ok: bool) -> None:
         m = self.mapping
-        if ok:
+        if ok and not m.queue.consumer_fails():
             hop_batch(m.world, m.edge, -1, RESPONSE, self._delete, batch, len(batch))
         self.busy = False
         self.poll()

@@ -78,6 +78,7 @@ class LambdaFunction(Component):
     def __init__(self, world, node) -> None:
         super().__init__(world, node)
         self.available = True           # False: refuse SNS deliveries (tests of SNS's retry policy)
+        self.injected_error_rate: float | None = None   # an injected failure overrides error_rate
         self.running = 0
         self.peak_running = 0
         self.warm: deque[float] = deque()   # idle environments: when each was last used, oldest first
@@ -141,7 +142,7 @@ class LambdaFunction(Component):
         if inv.pooled:
             self.pool.running -= 1
         self.warm.append(self.kernel.now)
-        rate = self.props["error_rate"]
+        rate = self.props["error_rate"] if self.injected_error_rate is None else self.injected_error_rate
         ok = not (rate and self.rng.random() < rate)
         if ok:
             self.successes += 1

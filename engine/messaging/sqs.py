@@ -64,6 +64,7 @@ class SqsQueue(Component):
         self.top_receive_count = 0    # the most receives of one message over the run
         self.deleted = self.dead_lettered = self.dead_letter_in = self.expired = self.dropped = 0
         self.deduplicated = self.delete_failures = self.over_limit = 0
+        self.consumer_bug = 0.0     # an injected failure: the share of received messages every consumer fails
         self.sns_raw_in = self.sns_envelope_in = self.sns_bytes_in = 0   # SNS deliveries, by form and size
         self._marks = (0, 0, 0)
 
@@ -81,6 +82,17 @@ class SqsQueue(Component):
             target.on_launch.append(partial(self._attach_consumer, edge))
         else:
             self._consumer_edges.append((edge, target))
+
+    def consumer_fails(self) -> bool:
+        """True when an injected consumer bug makes the processing of a received message fail."""
+        rate = self.consumer_bug
+        if rate <= 0.0:
+            return False
+        if rate >= 1.0:
+            return True
+        if getattr(self, "_bug_rng", None) is None:
+            self._bug_rng = self.world.kernel.stream(f"consumer-bug:{self.id}")   # shifts no other draw
+        return self._bug_rng.random() < rate
 
     def _attach_consumer(self, edge: Any, inst: Any) -> None:
         """A consuming group launched inst: it polls this queue too."""

@@ -58,8 +58,13 @@ def compact(value: float) -> str:
     return f"{value:.1f}"
 
 
+CPU_WINDOW_S = 5.0
+CPU_TIP = (f"CPU: the share of the request slots busy over the last {CPU_WINDOW_S:.0f} simulated seconds "
+           "(the tiles, the group's badge and the standalone instance's badge all use it)")
+
+
 def instance_cpu(inst: dict[str, Any]) -> float:
-    """Busy request slots as a fraction (0..1) of an instance's concurrency."""
+    """Busy request slots at this instant as a fraction (0..1) of an instance's concurrency."""
     conc = inst.get("concurrency") or 0
     return min(1.0, max(0.0, (inst.get("busy") or 0) / conc)) if conc else 0.0
 
@@ -100,6 +105,17 @@ class BadgeBook:
             meter.add(t, float(count))
         return meter.rate()
 
+    def cpu(self, inst: dict[str, Any], t: float) -> float:
+        """An instance's CPU (0..1): busy slot-seconds over the last CPU_WINDOW_S, per slot; the
+        instant's busy share until there are two looks to average over."""
+        conc = inst.get("concurrency") or 0
+        meter = self._meters.setdefault((str(inst.get("id")), "busy_s"), RateMeter(CPU_WINDOW_S))
+        if "busy_s" in inst:
+            meter.add(t, float(inst["busy_s"]))
+        if not conc or len(meter._marks) < 2 or meter._marks[-1][0] - meter._marks[0][0] <= 0:
+            return instance_cpu(inst)
+        return min(1.0, max(0.0, meter.rate() / conc))
+
     def badges(self, node_id: str, kind: str, state: dict[str, Any], t: float) -> list[Badge]:
         if not isinstance(state, dict):
             return []
@@ -139,7 +155,7 @@ def _group(book: BadgeBook, node_id: str, s: dict, t: float) -> list[Badge]:
     out = [Badge(f"{in_service}/{desired} in service", tone)]
     serving = [i for i in instances if i.get("state") == "running"]
     if serving:
-        cpu = 100.0 * sum(instance_cpu(i) for i in serving) / len(serving)
+        cpu = 100.0 * sum(book.cpu(i, t) for i in serving) / len(serving)
         out.append(Badge(f"CPU {cpu:.0f}%", BAD if cpu >= 90 else WARN if cpu >= 70 else NEUTRAL))
     return out
 
@@ -147,7 +163,7 @@ def _group(book: BadgeBook, node_id: str, s: dict, t: float) -> list[Badge]:
 def _ec2(book: BadgeBook, node_id: str, s: dict, t: float) -> list[Badge]:
     inst = (s.get("instances") or [{}])[0]
     health = inst.get("health", "pending")
-    cpu = 100.0 * instance_cpu(inst)
+    cpu = 100.0 * book.cpu(inst, t)
     return [Badge(health, HEALTH_TONES.get(health, NEUTRAL)), Badge(f"CPU {cpu:.0f}%")]
 
 

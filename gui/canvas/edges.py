@@ -1,5 +1,6 @@
-"""Edge items: an arrow from node to node; a load balancer's edge to a group fans out to the
-instances registered with it, coloured by their target health, and dots follow those lines."""
+"""Edge items: an arrow from node to node. An edge into or out of an Auto Scaling group ends at the
+group's frame; the dots of a transfer to or from one of its instances fan out inside the frame
+(`EdgeItem.path`), so no line crosses the other tiles."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from engine.model import Edge
 from gui import theme
 from gui.canvas.groups import GroupItem
-from gui.canvas.items import Z_EDGE, NodeItem, clipped_line
+from gui.canvas.items import Z_EDGE, NodeItem, border_point, clipped_line
 
 ARROW = 10.0
 PICK_WIDTH = 14.0    # scene units either side of the line that still pick the edge
@@ -60,18 +61,22 @@ class EdgeItem(QGraphicsItem):
         self.refresh()
         return True
 
+    def path(self, instance_no: int) -> tuple[float, float, float, float, float, float]:
+        """Scene coordinates (x0, y0, xm, ym, x1, y1) of a dot's path for an instance: along the
+        edge to the group's frame (xm, ym), then inside it to the instance's tile; the midpoint of
+        the line when no instance end is involved."""
+        a, b = clipped_line(self.src.anchor_rect(), self.dst.anchor_rect())
+        if instance_no >= 0 and isinstance(self.dst, GroupItem) and instance_no in self.dst.instances:
+            return a.x(), a.y(), b.x(), b.y(), *_tile_point(_end_rect(self.dst, instance_no), b)
+        if instance_no >= 0 and isinstance(self.src, GroupItem) and instance_no in self.src.instances:
+            start = _tile_point(_end_rect(self.src, instance_no), a)
+            return *start, a.x(), a.y(), b.x(), b.y()
+        return a.x(), a.y(), (a.x() + b.x()) / 2, (a.y() + b.y()) / 2, b.x(), b.y()
+
     def refresh(self) -> None:
-        """Recompute the lines (after a registration, an instance appearing or a node moving)."""
-        lines = []
-        if self.fans_out and self.registrations:
-            for inst_id, health in self.registrations.items():
-                inst = self.dst.by_id.get(inst_id)
-                if inst is not None:
-                    x0, y0, x1, y1 = self.route(inst.no)
-                    lines.append((QPointF(x0, y0), QPointF(x1, y1), health))
-        else:
-            x0, y0, x1, y1 = self.route(-1)
-            lines.append((QPointF(x0, y0), QPointF(x1, y1), "healthy"))
+        """Recompute the line (after an instance appearing or a node moving)."""
+        x0, y0, x1, y1 = self.route(-1)
+        lines = [(QPointF(x0, y0), QPointF(x1, y1), "healthy")]
         self.prepareGeometryChange()
         self._lines = [(self.mapFromScene(a), self.mapFromScene(b), h) for a, b, h in lines]
         rect = QRectF()
@@ -102,13 +107,16 @@ class EdgeItem(QGraphicsItem):
             p.setPen(pen)
             unit = line.unitVector()
             d = QPointF(unit.dx(), unit.dy())
-            if self.registrations:   # a fan into a group's tiles: no heads, or it reads as a chain
-                p.drawLine(QLineF(a, b))
-                continue
             p.drawLine(QLineF(a, b - d * ARROW * 0.8))
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(colour)
             p.drawPath(_arrow_head(b, d))
+
+
+def _tile_point(tile: QRectF, toward: QPointF) -> tuple[float, float]:
+    """Where a dot meets a tile: on its border facing the frame's entry point."""
+    point = border_point(tile, toward)
+    return point.x(), point.y()
 
 
 def _pick_shape(lines: list[tuple[QPointF, QPointF, str]]) -> QPainterPath:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
@@ -10,14 +10,15 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from engine.model import Node
 from gui import theme
-from gui.canvas.badges import Badge, instance_cpu
+from gui.canvas.badges import CPU_TIP, Badge, instance_cpu
 from gui.canvas.icons import paint_kind_icon
 from gui.canvas.items import (BADGE_GAP, BADGE_H, FAILURE_WORDS, HEALTH_COLOURS, HEALTH_WORDS, Z_FILL, Z_GROUP, _hq,
-                              font, paint_badges, text_width)
+                              badges_width, font, paint_badges, text_width)
 from gui.canvas.ports import PORT_R, Editable, paint_port, paint_target_ring
 
 TILE_W, TILE_H, TILE_GAP = 90.0, 54.0, 8.0
 FRAME_PAD, FRAME_HEADER, FRAME_ICON = 12.0, 48.0, 26.0
+TYPICAL_BADGES = [Badge("10/10 in service"), Badge("CPU 100%")]
 
 
 def grid_columns(slots: int) -> int:
@@ -36,24 +37,25 @@ class InstanceItem(QGraphicsItem):
         self.short = inst_id.rsplit("/", 1)[-1]
         self.state: dict[str, Any] = {}
         self.cpu = 0.0
+        self._shown = 0.0      # the CPU the cached drawing shows
         self.gone = False
         self.setOpacity(0.0)
         self.setZValue(1)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.setToolTip(inst_id)
+        self.setToolTip(f"{inst_id}\n{CPU_TIP}")
 
     @property
     def health(self) -> str:
         return "terminated" if self.gone else self.state.get("health", "pending")
 
-    def apply(self, state: dict[str, Any], dt_sim: float) -> None:
-        target = instance_cpu(state)
-        k = 1.0 if dt_sim <= 0 or not self.state else 1.0 - math.exp(-dt_sim / 2.0)
-        cpu = self.cpu + (target - self.cpu) * k
+    def apply(self, state: dict[str, Any], cpu: float) -> None:
+        """Follow the engine's state of the instance, with its CPU (0..1, `BadgeBook.cpu`)."""
         visible_change = (state.get("health"), state.get("failure"), state.get("backlog")) != (
             self.state.get("health"), self.state.get("failure"), self.state.get("backlog"))
-        if visible_change or abs(cpu - self.cpu) > 0.01 or (target == 0) != (self.cpu == 0):
+        shown = self._shown   # compared with what was last drawn: small steps add up
+        if visible_change or round(100 * cpu) != round(100 * shown) or (cpu == 0) != (shown == 0):
             self.update()
+            self._shown = cpu
         self.cpu, self.state = cpu, state
 
     def target_opacity(self) -> float:
@@ -106,11 +108,13 @@ class InstanceItem(QGraphicsItem):
         word = HEALTH_WORDS.get(self.health, self.health)
         failure = FAILURE_WORDS.get(self.state.get("failure") or "")
         p.setFont(font("small"))
-        p.setPen(colour.darker(125) if t.name == "light" else colour.lighter(110))
         if failure and self.health != "crashed":
-            word = failure
-            p.setPen(t.color("warning"))
-        p.drawText(QRectF(9, 21, TILE_W - 18, 15), left, word)
+            word, colour = failure, t.color("warning")
+        p.setPen(Qt.PenStyle.NoPen)      # the colour as a dot, the word in text colour: readable on the CPU fill
+        p.setBrush(colour)
+        p.drawEllipse(QPointF(12, 28.5), 3.0, 3.0)
+        p.setPen(t.color("text"))
+        p.drawText(QRectF(19, 21, TILE_W - 28, 15), left, word)
         backlog = self.state.get("backlog") or 0
         if backlog:
             p.setPen(t.color("warning"))
@@ -160,7 +164,7 @@ class GroupItem(Editable, QGraphicsItem):
         self.setPos(*node.pos)
         self.setZValue(Z_GROUP)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setToolTip(f"{self.name}: Auto Scaling group")
+        self.setToolTip(f"{self.name}: Auto Scaling group\n{CPU_TIP}")
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.init_editing(node.kind)
         self._frame = QRectF()
@@ -176,7 +180,7 @@ class GroupItem(Editable, QGraphicsItem):
 
     def set_name(self, name: str) -> None:
         self.name = name
-        self.setToolTip(f"{self.name}: Auto Scaling group")
+        self.setToolTip(f"{self.name}: Auto Scaling group\n{CPU_TIP}")
         self._frame = QRectF()          # the frame's width follows the name
         self._resize(self._slots_needed())
         self.update()
@@ -237,8 +241,15 @@ class GroupItem(Editable, QGraphicsItem):
         return QRectF(self._frame)
 
     def layout_rect(self) -> QRectF:
-        """The scene area the group takes, badges included, for fitting the view."""
-        return self.mapRectToScene(self._frame.adjusted(0, 0, 0, BADGE_GAP + BADGE_H))
+        """The scene area the group takes, badges included (as wide as two typical ones), for fitting the view."""
+        spill = max(0.0, (badges_width(TYPICAL_BADGES) - self._frame.width()) / 2)
+        return self.mapRectToScene(self._frame.adjusted(-spill, 0, spill, BADGE_GAP + BADGE_H))
+
+    def base_layout_rect(self) -> QRectF:
+        """The layout rect with the frame as tall as its starting size (what the author placed)."""
+        rows = math.ceil(self.base_slots / grid_columns(self.base_slots))
+        base = QRectF(self._frame.left(), self._top, self._frame.width(), self._frame_height(rows))
+        return self.mapRectToScene(base.adjusted(0, 0, 0, BADGE_GAP + BADGE_H))
 
     def paint_free_slots(self, p: QPainter) -> None:
         """Faint outlines for the empty places left in the grid."""
@@ -250,8 +261,10 @@ class GroupItem(Editable, QGraphicsItem):
                 p.drawRoundedRect(QRectF(self._slot_pos(slot), QSizeF(TILE_W, TILE_H)).adjusted(1, 1, -1, -1), 8, 8)
 
     def boundingRect(self) -> QRectF:
-        extra = BADGE_GAP + BADGE_H + 4 if self.badges else 0
-        return self._frame.adjusted(-2, -2, PORT_R + 4, 2 + extra)
+        if not self.badges:
+            return self._frame.adjusted(-2, -2, PORT_R + 4, 2)
+        spill = max(0.0, (badges_width(self.badges) - self._frame.width()) / 2 + 2)   # a small group's badges overhang
+        return self._frame.adjusted(-2 - spill, -2, PORT_R + 4 + spill, BADGE_GAP + BADGE_H + 6)
 
     def set_badges(self, badges: list[Badge]) -> None:
         if badges != self.badges:
@@ -260,8 +273,9 @@ class GroupItem(Editable, QGraphicsItem):
             self.update()
             self.fill.update()
 
-    def apply_instances(self, states: list[dict[str, Any]], dt_sim: float) -> bool:
-        """Follow the engine's instance list; True when an item appeared or a slot moved."""
+    def apply_instances(self, states: list[dict[str, Any]], cpu: Callable[[dict[str, Any]], float] = instance_cpu) -> bool:
+        """Follow the engine's instance list (`cpu` gives an instance's CPU from its state); True
+        when an item appeared or a slot moved."""
         changed = False
         seen = set()
         for s in states:
@@ -273,7 +287,7 @@ class GroupItem(Editable, QGraphicsItem):
             if item is None or item.gone:
                 item = self._add(no, s.get("id", f"i-{no}"))
                 changed = True
-            item.apply(s, dt_sim)
+            item.apply(s, cpu(s))
         for no, item in self.instances.items():
             if no not in seen and not item.gone:
                 item.gone = True
@@ -311,8 +325,17 @@ class GroupItem(Editable, QGraphicsItem):
                 self._drop(item)
                 removed = True
         if removed:
-            self._resize(self._slots_needed())
+            self._repack()
         return removed
+
+    def _repack(self) -> None:
+        """Close the holes left by instances that went: the others move up, in their order."""
+        order = sorted(self._slots, key=self._slots.get)
+        self._slots = {no: slot for slot, no in enumerate(order)}
+        if not self._resize(self._slots_needed()):
+            for no, slot in self._slots.items():
+                self.instances[no].setPos(self._slot_pos(slot))
+        self.fill.update()
 
     def settle(self) -> None:
         """Skip the fades (screenshots): every instance at its resting opacity."""

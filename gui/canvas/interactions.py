@@ -166,8 +166,9 @@ class MoveGesture(Gesture):
         moves = {}
         for node_id, home in self.origin.items():
             now = self.scene.items_by_id[node_id].pos()
+            shift = self.scene.room.get(node_id, 0.0)    # moved down for a grown group: not in the file
             if now != home:
-                moves[node_id] = ((home.x(), home.y()), (now.x(), now.y()))
+                moves[node_id] = ((home.x(), home.y() - shift), (now.x(), now.y() - shift))
         if moves:
             self.host.push(MoveNodes(self.host.doc, moves))
 

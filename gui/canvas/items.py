@@ -57,8 +57,10 @@ def tone_colours(tone: str) -> tuple[QColor, QColor, QColor]:
     if base is None:
         return t.color("surface"), t.color("border"), t.color("text")
     c = QColor(base)
-    bg, border = QColor(c), QColor(c)
-    bg.setAlphaF(0.16 if t.name == "light" else 0.22)
+    share, surface = (0.16 if t.name == "light" else 0.22), t.color("surface")
+    bg = QColor.fromRgbF(*(share * a + (1 - share) * b for a, b in      # opaque: no edge shows through
+                           zip(c.getRgbF()[:3], surface.getRgbF()[:3])))
+    border = QColor(c)
     border.setAlphaF(0.55)
     text = c.darker(135) if t.name == "light" else c.lighter(115)
     return bg, border, text

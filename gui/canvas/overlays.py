@@ -1,7 +1,7 @@
 """Widgets that float over the canvas at a fixed size: the caption banner and the dot legend."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
@@ -79,6 +79,7 @@ class Legend(QWidget):
         super().__init__(parent)
         self.kinds = kinds
         self.stride = 1
+        self._avoid: list[QRect] = []    # where the nodes are, in the view's coordinates
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
 
     def set_stride(self, stride: int) -> None:
@@ -98,12 +99,20 @@ class Legend(QWidget):
         what = "requests or messages" if DotKind.MESSAGE in self.kinds else "requests"
         return f"1 dot = {self.stride:,} {what}"
 
-    def place(self) -> None:
+    def place(self, avoid: list[QRect] | None = None) -> None:
+        """Bottom left, or the first corner (bottom right, top left, top right) that covers none of
+        the `avoid` rects; where every corner covers something, bottom left."""
         parent = self.parentWidget()
         if parent is None:
             return
+        if avoid is not None:
+            self._avoid = avoid
         size = self.sizeHint()
-        self.setGeometry(16, parent.height() - size.height() - 16, size.width(), size.height())
+        w, h, pw, ph = size.width(), size.height(), parent.width(), parent.height()
+        corners = [QRect(16, ph - h - 16, w, h), QRect(pw - w - 16, ph - h - 16, w, h),
+                   QRect(16, 16, w, h), QRect(pw - w - 16, 16, w, h)]
+        free = [c for c in corners if not any(c.intersects(r) for r in self._avoid)]
+        self.setGeometry((free or corners)[0])
 
     def paintEvent(self, event: QPaintEvent) -> None:
         t = theme.current()

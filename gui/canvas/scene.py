@@ -18,6 +18,7 @@ from gui.canvas.dots import DotLayer
 from gui.canvas.edges import EdgeItem
 from gui.canvas.groups import GroupItem
 from gui.canvas.items import HEALTH_COLOURS, Z_DOTS, NodeItem
+from gui.canvas.room import room_shifts
 
 DOT_SIZE = 9.0
 GRID = 24
@@ -38,6 +39,7 @@ class TopologyScene(QGraphicsScene):
         self.edge_items: list[EdgeItem] = []
         self.editor: Any = None       # gui.canvas.interactions.Editor, set by the window; None = view only
         self.book = BadgeBook()
+        self.room: dict[str, float] = {}     # node id -> how far down it moved for a grown group
         self.geometry_version = 0
         self.dots = DotLayer(dot_size=DOT_SIZE)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
@@ -61,6 +63,7 @@ class TopologyScene(QGraphicsScene):
         for node_id in list(self.items_by_id):
             self._remove_node_item(node_id)
         self.doc = doc
+        self.room = {}
         self.book.clear()
         self.dots.clear()
         self._build()
@@ -95,9 +98,23 @@ class TopologyScene(QGraphicsScene):
 
     def _on_node_moved(self, node: Node) -> None:
         item = self.items_by_id.get(node.id)
-        if item is not None and (item.pos().x(), item.pos().y()) != node.pos:
-            item.place(QPointF(*node.pos))
+        at = (node.pos[0], node.pos[1] + self.room.get(node.id, 0.0))
+        if item is not None and (item.pos().x(), item.pos().y()) != at:
+            item.place(QPointF(*at))
+        self._make_room()
         self._geometry_changed()
+
+    def _make_room(self) -> bool:
+        """Move what lies below a grown group down (on the canvas only); True if anything moved."""
+        shifts = room_shifts(self.items_by_id, self.doc, self.room)
+        moved = False
+        for node_id, shift in shifts.items():
+            if shift != self.room.get(node_id, 0.0) and node_id in self.doc.nodes:
+                x, y = self.doc.nodes[node_id].pos
+                self.items_by_id[node_id].place(QPointF(x, y + shift))
+                moved = True
+        self.room = shifts
+        return moved
 
     def _on_node_renamed(self, node: Node) -> None:
         self.items_by_id[node.id].set_name(node.name)
@@ -221,14 +238,14 @@ class TopologyScene(QGraphicsScene):
             edge.refresh()
         self._update_bounds()
 
-    def route(self, edge_index: int, instance_no: int) -> tuple[tuple[float, float, float, float], bool] | None:
-        """(x0, y0, x1, y1) of a transfer's path and whether the instance end is known exactly."""
+    def route(self, edge_index: int, instance_no: int) -> tuple[tuple[float, ...], bool] | None:
+        """(x0, y0, xm, ym, x1, y1) of a transfer's path and whether the instance end is known exactly."""
         if not 0 <= edge_index < len(self.edge_items):
             return None
         edge = self.edge_items[edge_index]
         exact = instance_no < 0 or any(isinstance(end, GroupItem) and instance_no in end.instances
                                        for end in (edge.src, edge.dst))
-        return edge.route(instance_no), exact
+        return edge.path(instance_no), exact
 
     # -- run-time state ------------------------------------------------------------------------------
     def apply_state(self, state: dict[str, Any], t: float, dt_sim: float, badges: bool = True) -> None:
@@ -238,7 +255,7 @@ class TopologyScene(QGraphicsScene):
             if item is None or not isinstance(st, dict):
                 continue
             if isinstance(item, GroupItem):
-                changed |= item.apply_instances(st.get("instances") or [], dt_sim)
+                changed |= item.apply_instances(st.get("instances") or [], lambda s: self.book.cpu(s, t))
             if badges:
                 self._badge(item, st, t)
         for edge in self.edge_items:
@@ -251,6 +268,7 @@ class TopologyScene(QGraphicsScene):
                            for i in group.get("instances") or [] if i.get("state") in ("running", "terminating")}
                 changed |= edge.set_registrations(running)
         if changed:
+            self._make_room()
             self._geometry_changed()
 
     def _badge(self, item: NodeItem | GroupItem, st: dict[str, Any], t: float) -> None:
@@ -270,12 +288,19 @@ class TopologyScene(QGraphicsScene):
             if isinstance(item, GroupItem):
                 removed |= item.fade(dt_wall)
         if removed:
+            self._make_room()
             self._geometry_changed()
+
+    def fading(self) -> bool:
+        """True while an instance tile is still fading in or out."""
+        return any(tile.opacity() != tile.target_opacity() for item in self.items_by_id.values()
+                   if isinstance(item, GroupItem) for tile in item.instances.values())
 
     def settle(self) -> None:
         for item in self.items_by_id.values():
             if isinstance(item, GroupItem):
                 item.settle()
+        self._make_room()
         self._geometry_changed()
 
     def reset(self) -> None:
@@ -289,6 +314,7 @@ class TopologyScene(QGraphicsScene):
         for edge in self.edge_items:
             edge.registrations = {}
         self.dots.clear()
+        self._make_room()
         self._geometry_changed()
 
     # -- selection and looks -------------------------------------------------------------------------

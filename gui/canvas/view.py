@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
+import shiboken6
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (QContextMenuEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent, QPainter,
                            QResizeEvent, QWheelEvent)
@@ -21,6 +22,9 @@ from gui.editing.palette import kind_from
 MIN_ZOOM, MAX_ZOOM, FIT_MAX_ZOOM = 0.15, 5.0, 1.5
 MESSAGING_KINDS = {"sns_topic", "sqs_queue", "lambda_function", "email_endpoint"}
 SLOW_FACTOR, SPIKE_FACTOR, SPIKE_S = 3.0, 5.0, 60.0
+ERROR_SHARES = ((1.0, "all"), (0.25, "a quarter"))
+MESSAGING_FAILURES = {"sqs_queue": "Consumer bug: {words} of the messages fail",
+                      "lambda_function": "Fail {words} of the invocations"}
 
 
 class Controls(Protocol):
@@ -65,7 +69,7 @@ class CanvasView(QGraphicsView):
         kinds = legend_kinds(self.topology)
         if kinds != self.legend.kinds:
             self.legend.kinds = kinds
-            self.legend.place()
+            self.place_legend()
             self.legend.update()
 
     # -- zoom, pan, fit ------------------------------------------------------------------------------
@@ -172,7 +176,17 @@ class CanvasView(QGraphicsView):
 
     def place_overlays(self) -> None:
         self.banner.place()
-        self.legend.place()
+        self.place_legend()
+
+    def place_legend(self) -> None:
+        """The legend in a corner where it covers no node (bottom left if it can)."""
+        taken = [self.mapFromScene(item.layout_rect()).boundingRect() for item in self.topology.items_by_id.values()
+                 if shiboken6.isValid(item)]     # a document being replaced leaves deleted items for a moment
+        self.legend.place(taken)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)     # a pan or a zoom: the nodes moved under the legend
+        self.place_legend()
 
     def eventFilter(self, watched: Any, event: QEvent) -> bool:
         # Only the first paint is watched; the filter then goes, so painting stays in C++.
@@ -197,13 +211,16 @@ class CanvasView(QGraphicsView):
             return None
         for item in self.items(pos):
             if isinstance(item, InstanceItem) and not item.gone:
-                return failure_menu(self, self.controls, item.inst_id, item.inst_id, group=False)
+                title = f"{item.parentItem().name} {item.short}" if item.parentItem() else item.short
+                return failure_menu(self, self.controls, item.inst_id, title, group=False)
             if isinstance(item, GroupItem):
                 return failure_menu(self, self.controls, item.node_id, item.name, group=True)
             if isinstance(item, NodeItem) and item.kind == "ec2_instance":
                 return failure_menu(self, self.controls, item.node_id, item.name, group=False)
             if isinstance(item, NodeItem) and item.kind == "client":
                 return client_menu(self, self.controls, item.node_id, item.name)
+            if isinstance(item, NodeItem) and item.kind in MESSAGING_FAILURES:
+                return messaging_menu(self, self.controls, item.node_id, item.name, item.kind)
         return None
 
 
@@ -214,21 +231,44 @@ def legend_kinds(scene: TopologyScene) -> list[DotKind]:
     return kinds
 
 
-def failure_menu(parent: QWidget, controls: Controls, target: str, title: str, group: bool) -> QMenu:
+def titled_menu(parent: QWidget, title: str) -> QMenu:
+    """A menu whose first line names what it acts on (Fusion draws no text for a section)."""
     menu = QMenu(parent)
-    menu.addSection(title)
+    heading = menu.addAction(title)
+    heading.setEnabled(False)
+    bold = heading.font()
+    bold.setBold(True)
+    heading.setFont(bold)
+    menu.addSeparator()
+    return menu
+
+
+def failure_menu(parent: QWidget, controls: Controls, target: str, title: str, group: bool) -> QMenu:
+    menu = titled_menu(parent, title)
     one = " one instance" if group else ""
     menu.addAction(f"Crash{one}", lambda: controls.fail(target, "crash"))
     menu.addAction(f"Hang{one} (stop answering)", lambda: controls.fail(target, "hang"))
     menu.addAction(f"Slow down{one} ×{SLOW_FACTOR:g}", lambda: controls.fail(target, "slow", SLOW_FACTOR))
+    for share, words in ERROR_SHARES:
+        menu.addAction(f"Fail {words} of{one or ' its'} requests (500)", lambda s=share: controls.fail(target, "error", s))
     menu.addSeparator()
     menu.addAction("Recover" + (" all instances" if group else ""), lambda: controls.recover(target))
     return menu
 
 
+def messaging_menu(parent: QWidget, controls: Controls, target: str, title: str, kind: str) -> QMenu:
+    """A queue's consumers with a bug, or a Lambda function's invocations failing."""
+    menu = titled_menu(parent, title)
+    what = MESSAGING_FAILURES[kind]
+    for share, words in ERROR_SHARES:
+        menu.addAction(what.format(words=words), lambda s=share: controls.fail(target, "error", s))
+    menu.addSeparator()
+    menu.addAction("Fix the consumers" if kind == "sqs_queue" else "Recover", lambda: controls.recover(target))
+    return menu
+
+
 def client_menu(parent: QWidget, controls: Controls, client_id: str, title: str) -> QMenu:
-    menu = QMenu(parent)
-    menu.addSection(title)
+    menu = titled_menu(parent, title)
     menu.addAction(f"Spike traffic ×{SPIKE_FACTOR:g} for {SPIKE_S:g} s",
                    lambda: controls.boost(client_id, SPIKE_FACTOR, SPIKE_S))
     return menu

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 ID_PREFIXES = {"client": "client", "load_balancer": "alb", "ec2_instance": "instance",
                "auto_scaling_group": "asg", "sns_topic": "topic", "sqs_queue": "queue",
                "lambda_function": "lambda", "email_endpoint": "email"}
-PASTE_STEP = 40.0
+PASTE_STEP = 40.0       # scene units between the originals and their copy
+DEFAULT_NODE_H = 130.0  # a node's height with its name and badges, for copies from elsewhere
 CENTRE_NUDGE = 48.0
 
 
@@ -214,16 +215,27 @@ class EditActions(QObject):
             self.tell("Nothing to paste: copy components on the canvas first")
             return
         self._pastes += 1
-        self._paste(*parsed, PASTE_STEP * self._pastes, "Paste")
+        self._paste(*parsed, self._pastes, "Paste")
 
     def duplicate_selection(self) -> None:
         nodes, _ = self.w.topology.selected_ids()
         parsed = clipboard.parse(clipboard.fragment(self.doc, nodes)) if nodes else None
         if parsed:
-            self._paste(*parsed, PASTE_STEP, "Duplicate")
+            self._paste(*parsed, 1, "Duplicate")
 
-    def _paste(self, nodes: list[Node], edges: list[Edge], offset: float, verb: str) -> None:
-        macro = commands.paste(self.doc, clipboard.renamed_copies(self.doc, nodes), edges, (offset, offset))
+    def _paste_step(self, nodes: list[Node]) -> float:
+        """How far below the originals a copy goes: their height and a gap, so it never lands on them."""
+        items = self.w.topology.items_by_id
+        rects = [items[n.id].layout_rect() for n in nodes if n.id in items]
+        if not rects:
+            ys = [n.pos[1] for n in nodes]
+            return max(ys) - min(ys) + DEFAULT_NODE_H + PASTE_STEP
+        top, bottom = min(r.top() for r in rects), max(r.bottom() for r in rects)
+        return bottom - top + PASTE_STEP
+
+    def _paste(self, nodes: list[Node], edges: list[Edge], times: int, verb: str) -> None:
+        offset = round(self._paste_step(nodes) * times)
+        macro = commands.paste(self.doc, clipboard.renamed_copies(self.doc, nodes), edges, (0, offset))
         added = [c.node for c in macro.children if isinstance(c, commands.AddNode)]
         new_ids = {old.id: new.id for old, new in zip(nodes, added)}
         for child in macro.children:
@@ -233,6 +245,9 @@ class EditActions(QObject):
         self.push(macro)
         self.w.topology.select_ids([n.id for n in added],
                                    [c.edge.id for c in macro.children if isinstance(c, commands.AddEdge)])
+        self.tell(f"{'Pasted' if verb == 'Paste' else 'Duplicated'} " + (added[0].name if len(added) == 1 else
+                                                                         f"{len(added)} components") + " below")
+        self.w.view.ensureVisible(self.w.topology.items_by_id[added[0].id], 40, 40)
 
     def select_everything(self) -> None:
         scene = self.w.topology

@@ -197,8 +197,12 @@ class SetProp(QUndoCommand):
         props = (doc.edges if self.is_edge else doc.nodes)[owner_id].props
         self.old = copy.deepcopy(props[name]) if name in props else _MISSING
         self.value = copy.deepcopy(value)
-        label = doc.nodes[owner_id].name if not self.is_edge else "connection"
-        super().__init__(f"Set {name} of {label}")
+        if self.is_edge:
+            edge = doc.edges[owner_id]
+            label = f"connection {doc.nodes[edge.source].name} → {doc.nodes[edge.target].name}"
+        else:
+            label = doc.nodes[owner_id].name
+        super().__init__(f"Set {name.replace('_', ' ')} of {label}")
 
     def _write(self, value: Any) -> None:
         setter = self.doc.set_edge_prop if self.is_edge else self.doc.set_node_prop

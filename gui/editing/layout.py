@@ -7,9 +7,12 @@ where their predecessors sit, which keeps edges from crossing in the usual fan-o
 """
 from __future__ import annotations
 
+import math
+
 from engine.model import Document
 
 GAP_X, GAP_Y = 90.0, 40.0
+MIN_PER_COLUMN = 4      # a layer taller than this (or than the square root of the node count) wraps
 Size = tuple[float, float]
 
 
@@ -44,18 +47,31 @@ def auto_layout(doc: Document, sizes: dict[str, Size]) -> dict[str, tuple[float,
     positions: dict[str, tuple[float, float]] = {}
     rank: dict[str, float] = {}
     x = 0.0
+    tallest = max(MIN_PER_COLUMN, math.ceil(math.sqrt(len(doc.nodes))))
     for layer in layers(doc):
-        layer = _ordered(layer, doc, rank)
-        width = max(sizes[n][0] for n in layer)
-        total = sum(sizes[n][1] for n in layer) + GAP_Y * (len(layer) - 1)
-        y = -total / 2
-        for i, node_id in enumerate(layer):
-            h = sizes[node_id][1]
-            positions[node_id] = (x + width / 2, y + h / 2)
-            rank[node_id] = i - (len(layer) - 1) / 2
-            y += h + GAP_Y
-        x += width + GAP_X
+        for column in _columns(_ordered(layer, doc, rank), tallest):
+            x = _place(column, x, sizes, positions, rank)
     return _moved_to(positions, doc)
+
+
+def _place(column: list[str], x: float, sizes: dict[str, Size], positions: dict, rank: dict) -> float:
+    """Centre a column's nodes on y = 0 at x; returns where the next column starts."""
+    width = max(sizes[n][0] for n in column)
+    y = -(sum(sizes[n][1] for n in column) + GAP_Y * (len(column) - 1)) / 2
+    for i, node_id in enumerate(column):
+        h = sizes[node_id][1]
+        positions[node_id] = (x + width / 2, y + h / 2)
+        rank[node_id] = i - (len(column) - 1) / 2
+        y += h + GAP_Y
+    return x + width + GAP_X
+
+
+def _columns(layer: list[str], tallest: int) -> list[list[str]]:
+    """A layer as columns of at most `tallest` nodes, evenly filled: nodes without edges (all in the
+    first layer) form a grid instead of one long column."""
+    count = math.ceil(len(layer) / tallest)
+    per = math.ceil(len(layer) / count)
+    return [layer[i:i + per] for i in range(0, len(layer), per)]
 
 
 def _moved_to(positions: dict[str, tuple[float, float]], doc: Document) -> dict[str, tuple[float, float]]:

@@ -27,7 +27,14 @@ if TYPE_CHECKING:
     from gui.run.bridge import EngineBridge
 
 STRUCTURAL = ("node_added", "node_removed", "edge_added", "edge_removed")
-RESTARTED = "Structure changed: the run restarted from 0:00"
+RESTARTED = "The topology changed: the run was replayed from 0:00 with the change"
+
+
+def replayed(t: float) -> str:
+    """What a structural change did to the run: replayed with the change, back at the same moment."""
+    if t <= 0:
+        return RESTARTED
+    return f"{RESTARTED}, back to {int(t) // 60}:{t % 60:04.1f} where you were"
 
 
 class SessionHost(Protocol):
@@ -98,11 +105,13 @@ class DocumentSession(QObject):
         if not self.structure_pending:
             return
         self.structure_pending = False
-        ran = self.w.engine_t > 0 or not self.w.paused
+        t = self.w.engine_t
         self.w.restart_run()
+        if t > 0:             # keep the moment: the changed topology runs from 0:00 back to it
+            self.w.seek(t)
         self.w.names_changed()
-        if ran:
-            self.w.tell(RESTARTED)
+        if t > 0 or not self.w.paused:
+            self.w.tell(replayed(t))
         self._refresh_inspector_later()
 
     def _prop_changed(self, owner_id: str, prop: str) -> None:

@@ -1,6 +1,7 @@
 """The activity log: what the engine did and why, filterable by node and kind; a click selects the node."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel,
@@ -18,6 +19,7 @@ TONES = {"failure": "unhealthy", "unhealthy": "unhealthy", "scale_out": "healthy
          "in_service": "healthy", "scale_in": "draining", "recover": "healthy", "caption": "accent",
          "pause": "accent", "spike": "warning", "set": "accent", "refused": "warning"}
 ANY = None   # "every node" / "every kind"; a node of "" is the scenario itself
+INSTANCE_ID = re.compile(r"([\w.-]+)/(i-\d+)\b")
 
 
 def clock_text(t: float) -> str:
@@ -25,10 +27,25 @@ def clock_text(t: float) -> str:
     return f"{int(t) // 60:02d}:{t % 60:04.1f}"
 
 
+def display_names(doc: Document) -> dict[str, str]:
+    """What the log calls each node and connection: its name; a connection by its two ends."""
+    names = {n.id: n.name for n in doc.nodes.values()}
+    for e in doc.edges.values():
+        names[e.id] = f"{names.get(e.source, e.source)} → {names.get(e.target, e.target)}"
+    return names
+
+
+def readable(text: str, names: dict[str, str]) -> str:
+    """An engine message with instance ids ("web/i-3") as the group's name and the instance ("Web tier i-3")."""
+    def name(m: re.Match) -> str:
+        return f"{names[m.group(1)]} {m.group(2)}" if m.group(1) in names else m.group(0)
+    return INSTANCE_ID.sub(name, text)
+
+
 class ActivityModel(QAbstractTableModel):
     def __init__(self, doc: Document) -> None:
         super().__init__()
-        self.names = {n.id: n.name for n in doc.nodes.values()}
+        self.names = display_names(doc)
         self.rows: list[dict[str, Any]] = []
 
     def rowCount(self, parent: Any = QModelIndex()) -> int:
@@ -52,11 +69,11 @@ class ActivityModel(QAbstractTableModel):
                 return self.names.get(row.get("node", ""), row.get("node") or "Scenario")
             if col == 2:
                 return str(row.get("kind", "")).replace("_", " ")
-            return row.get("text", "")
+            return readable(row.get("text", ""), self.names)
         if role == Qt.ItemDataRole.ForegroundRole and col == 2:
             return QColor(getattr(theme.current(), TONES.get(row.get("kind", ""), "muted")))
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
-            return row.get("text", "")
+            return readable(row.get("text", ""), self.names)
         return None
 
     def append(self, activities: list[dict[str, Any]]) -> None:
@@ -134,7 +151,7 @@ class ActivityLog(QWidget):
 
     def set_nodes(self, doc: Document) -> None:
         """Nodes were added, removed or renamed: the names and the node filter follow."""
-        self.model.names = {n.id: n.name for n in doc.nodes.values()}
+        self.model.names = display_names(doc)
         chosen = self.node_box.currentData()
         self.node_box.blockSignals(True)
         self.node_box.clear()
@@ -158,7 +175,9 @@ class ActivityLog(QWidget):
         header = table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        widest = max(table.fontMetrics().horizontalAdvance(k.replace("_", " ")) for k in TONES)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(2, widest + 24)     # every kind word whole, before its first row arrives
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
         table.clicked.connect(self._clicked)

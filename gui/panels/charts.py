@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from engine.model import Document
 from gui import theme
@@ -19,6 +19,11 @@ from gui import theme
 pg.setConfigOptions(antialias=True)
 TITLE_H, LEGEND_LINE_H = 26, 14   # pixels
 LEGEND_LINE_CHARS = 34  # legend characters per line under a chart's title
+WINDOW_S = 300.0          # the charts show the last five minutes unless "Whole run" is on
+WINDOW_STEP_S = 30.0      # the window slides in steps: a range change rebuilds the axes
+MIN_PLOT_H = 110          # pixels of plot under each title and legend: the panel scrolls instead
+TICK_STEPS_S = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+TICK_PX = 45              # at least this many pixels between time labels
 STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
 
 
@@ -141,9 +146,36 @@ def nice_ceiling(value: float) -> float:
     return float(next(m * exp for m in (1, 1.5, 2, 3, 5, 7.5, 10) if m * exp >= value))
 
 
+def tick_step(span_s: float, size_px: float) -> float:
+    """The shortest of the round time steps (10 s, 30 s, 1 min, 5 min ...) that leaves TICK_PX per label."""
+    most = max(1.0, size_px / TICK_PX)
+    return float(next((s for s in TICK_STEPS_S if span_s / s <= most), TICK_STEPS_S[-1]))
+
+
+def clock_text(t: float) -> str:
+    """m:ss, or h:mm:ss from an hour on."""
+    t = int(round(t))
+    return f"{t // 3600}:{t // 60 % 60:02d}:{t % 60:02d}" if t >= 3600 else f"{t // 60}:{t % 60:02d}"
+
+
+def x_range(t_last: float, duration_s: float, whole_run: bool) -> tuple[float, float]:
+    """The time the charts show: the last WINDOW_S (stepping) or the whole run."""
+    if whole_run:
+        end = duration_s if t_last <= duration_s else nice_ceiling(t_last * 1.2)
+        return 0.0, end
+    end = max(WINDOW_S, np.ceil(t_last / WINDOW_STEP_S) * WINDOW_STEP_S)
+    return end - WINDOW_S, end
+
+
 class TimeAxis(pg.AxisItem):
+    """Time labels on round steps (30 s, 1 min, 5 min ...) that never crowd."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        step = tick_step(maxVal - minVal, size)
+        return [(step, 0.0)]
+
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [f"{int(v) // 60}:{int(v) % 60:02d}" for v in values]
+        return [clock_text(v) for v in values]
 
 
 class ChartsPanel(QWidget):
@@ -162,10 +194,26 @@ class ChartsPanel(QWidget):
         layout.setContentsMargins(8, 0, 8, 8)
         self.heading = QLabel("Overview")
         self.heading.setFont(theme.ui_font(11, bold=True))
-        layout.addWidget(self.heading)
+        self.whole_run = QCheckBox("Whole run")
+        self.whole_run.setToolTip(f"Show the whole run instead of the last {WINDOW_S / 60:.0f} minutes")
+        self.whole_run.toggled.connect(self._rescale)
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addStretch(1)
+        top.addWidget(self.whole_run)
+        layout.addLayout(top)
         self.graphs = pg.GraphicsLayoutWidget()
-        layout.addWidget(self.graphs, 1)
+        self.scroll = QScrollArea()          # many charts scroll rather than squeeze each plot flat
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.graphs)
+        layout.addWidget(self.scroll, 1)
         self._build()
+
+    def _rescale(self) -> None:
+        self._drawn, self._ranges = {}, {}
+        self.refresh()
 
     def set_document(self, doc: Document) -> None:
         """The document's nodes changed (added, removed, renamed): new charts, same series store."""
@@ -198,6 +246,7 @@ class ChartsPanel(QWidget):
         for row, chart in enumerate(specs):
             plot, curves = self._make_plot(row, chart, t)
             self._plots.append((plot, chart, curves))
+        self.graphs.setMinimumHeight(sum(int(p.layout.rowMaximumHeight(0)) + MIN_PLOT_H for p, _, _ in self._plots))
         self._drawn, self._ranges = {}, {}
         self.refresh()
 
@@ -221,6 +270,9 @@ class ChartsPanel(QWidget):
         plot.disableAutoRange()
         plot.setYRange(0, chart.y_max or 1.0, padding=0.02 if chart.y_max else 0)
         curves = []
+        plot.empty_note = pg.TextItem("No data yet: press Play", color=t.muted, anchor=(0.5, 0.5))
+        plot.empty_note.setFont(theme.ui_font(9))
+        plot.addItem(plot.empty_note, ignoreBounds=True)
         for curve in chart.curves:
             colour = t.chart_lines[curve.colour % len(t.chart_lines)]
             faded = pg.mkColor(colour)
@@ -272,18 +324,23 @@ class ChartsPanel(QWidget):
         if self._drawn.get(index) == version:
             return False
         self._drawn[index] = version
-        t = np.asarray(self.store.t, np.float64)
-        top = 0.0
+        t = self.store.t
+        x_start, x_end = x_range(t[-1] if t else 0.0, self.doc.duration_s, self.whole_run.isChecked())
+        top, empty = 0.0, True
         for curve, item, ghost in curves:
-            top = max(top, _draw_curve(item, self.store, curve), _draw_curve(ghost, self.ghost, curve))
+            top = max(top, _draw_curve(item, self.store, curve, x_start), _draw_curve(ghost, self.ghost, curve, x_start))
+            empty = empty and not self.store.values(curve.node, curve.key) and not self.ghost.values(curve.node, curve.key)
         # Ranges move in coarse steps: a range change makes pyqtgraph rebuild its axes in Python,
         # which is what makes a chart repaint expensive while the engine thread holds the GIL.
         y_top = chart.y_max or nice_ceiling(top * 1.05)
-        x_end = self.doc.duration_s if not len(t) or t[-1] <= self.doc.duration_s else nice_ceiling(t[-1] * 1.2)
-        if (y_top, x_end) != self._ranges.get(index):
-            self._ranges[index] = (y_top, x_end)
+        if (y_top, x_start, x_end, empty) != self._ranges.get(index):
+            self._ranges[index] = (y_top, x_start, x_end, empty)
             plot.setYRange(0, y_top, padding=0.02)
-            plot.setXRange(0, x_end, padding=0.01)
+            plot.setXRange(x_start, x_end, padding=0.01)
+            for name in ("left", "bottom"):     # an empty chart shows a note, not a made-up scale
+                plot.showAxis(name, not empty)
+            plot.empty_note.setVisible(empty)
+            plot.empty_note.setPos((x_start + x_end) / 2, y_top / 2)
         return True
 
     def ghost_times(self) -> list[float]:
@@ -293,8 +350,8 @@ class ChartsPanel(QWidget):
         self._build()
 
 
-def _draw_curve(item: pg.PlotDataItem, store: SeriesStore, curve: Curve) -> float:
-    """Give item the curve's points from store; returns their highest value (0 for none)."""
+def _draw_curve(item: pg.PlotDataItem, store: SeriesStore, curve: Curve, shown_from: float = 0.0) -> float:
+    """Give item the curve's points from store; returns the highest value from `shown_from` on (0 for none)."""
     t = np.asarray(store.t, np.float64)
     values = store.values(curve.node, curve.key)
     n = min(len(values), len(t))
@@ -302,4 +359,5 @@ def _draw_curve(item: pg.PlotDataItem, store: SeriesStore, curve: Curve) -> floa
     if curve.key.startswith("latency"):
         y[y <= 0] = np.nan    # no request finished in that interval: a gap, not 0 ms
     item.setData(t[:n], y, connect="finite")
-    return float(np.nanmax(y)) if n and np.isfinite(y).any() else 0.0
+    shown = y[t[:n] >= shown_from]
+    return float(np.nanmax(shown)) if np.isfinite(shown).any() else 0.0

@@ -1,7 +1,7 @@
 """Dots from transfers: a numpy buffer of transfers in flight, mapped to positions on the GUI clock.
 
 The engine sends transfers (edge, instance, departure, arrival, kind), never positions. Each frame
-the view's simulated time `t` picks the transfers in flight and `positions_along` places them on
+the view's simulated time `t` picks the transfers in flight and `positions_via` places them on
 their route. A hop shorter than `MIN_VISIBLE_WALL_S` of wall time is drawn over that long, so
 zero-latency hops are still seen. Above `cap` dots, only every `stride`-th transfer is kept and
 the legend says how many transfers one dot stands for; the stride also keeps the busiest edge from
@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from engine.traffic import BACKWARD_KINDS
-from gui.canvas.dots import positions_along
 
 MIN_VISIBLE_WALL_S = 0.45
 DEFAULT_DOT_CAP = 3000
@@ -23,6 +22,36 @@ NICE_STRIDES = tuple(m * 10 ** e for e in range(7) for m in (1, 2, 5))
 LEAD_WALL_S = 0.03      # the view trails the engine by this much wall time, so dots start at the start
 STRIDE_EVERY_FRAMES = 6  # the sampling stride is reconsidered about ten times a second
 SNAP_WALL_S = 0.35      # further behind than this, the view jumps instead of catching up
+
+
+def _lane(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The offset to the right of travel from points a to points b, LANE_OFFSET long (0 where a == b)."""
+    dx, dy = b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]
+    length = np.hypot(dx, dy)
+    length[length == 0] = np.inf
+    return -dy / length * LANE_OFFSET, dx / length * LANE_OFFSET
+
+
+def positions_via(ends: np.ndarray, t0: np.ndarray, t1: np.ndarray, now: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions at `now` along two-segment paths at an even speed, and a mask of the transfers in
+    flight (t1 > t0). Rows of `ends`: x0, y0, xm, ym, x1, y1, the first segment's length and the
+    whole length. A dot into a group runs along the one edge to the frame, then fans out inside it
+    to its instance."""
+    elapsed = now - t0
+    duration = t1 - t0
+    flying = (elapsed >= 0.0) & (elapsed <= duration)
+    fraction = elapsed / np.maximum(duration, 1e-12)    # an instant hop (no minimum set) is at its end
+    np.clip(fraction, 0.0, 1.0, out=fraction)
+    travelled = fraction * ends[:, 7]
+    first = ends[:, 6]
+    second = travelled > first
+    segment = np.where(second, ends[:, 7] - first, first)
+    segment[segment == 0] = 1.0
+    along = np.where(second, travelled - first, travelled) / segment
+    xa, ya = np.where(second, ends[:, 2], ends[:, 0]), np.where(second, ends[:, 3], ends[:, 1])
+    xb, yb = np.where(second, ends[:, 4], ends[:, 2]), np.where(second, ends[:, 5], ends[:, 3])
+    return xa + (xb - xa) * along, ya + (yb - ya) * along, flying
 
 
 class ViewClock:
@@ -59,7 +88,8 @@ class TransferBuffer:
     FIELDS = ("route", "kind", "t0", "t1", "weight", "ends")
 
     def __init__(self, capacity: int = 4096) -> None:
-        self.ends = np.zeros((capacity, 4), np.float64)   # x0, y0, x1, y1 in the direction of travel
+        # x0, y0, a waypoint, x1, y1 in the direction of travel, the first segment's and the whole length
+        self.ends = np.zeros((capacity, 8), np.float64)
         self.weight = np.zeros(capacity, np.float32)
         self.route = np.zeros(capacity, np.int32)
         self.kind = np.zeros(capacity, np.int8)
@@ -118,7 +148,7 @@ class DotAnimator:
         self._counter = 0
         self._route_ids: dict[int, int] = {}
         self._route_keys: list[tuple[int, int]] = []
-        self._route_xy = np.zeros((0, 4), np.float64)
+        self._route_xy = np.zeros((0, 6), np.float64)
         self._route_known = np.zeros(0, bool)
         self._version = -1
         self._backward = np.array(sorted(BACKWARD_KINDS), np.int8)
@@ -153,13 +183,18 @@ class DotAnimator:
         direction on its own lane (shifted to the right of travel) so the two streams read apart."""
         ends = self._route_xy[routes]
         back = np.isin(kind, self._backward)
-        ends[back] = ends[back][:, [2, 3, 0, 1]]
-        dx, dy = ends[:, 2] - ends[:, 0], ends[:, 3] - ends[:, 1]
-        length = np.hypot(dx, dy)
-        length[length == 0] = 1.0
-        ends[:, [0, 2]] += (-dy / length * LANE_OFFSET)[:, None]
-        ends[:, [1, 3]] += (dx / length * LANE_OFFSET)[:, None]
-        return ends
+        ends[back] = ends[back][:, [4, 5, 2, 3, 0, 1]]
+        nx1, ny1 = _lane(ends[:, 0:2], ends[:, 2:4])
+        nx2, ny2 = _lane(ends[:, 2:4], ends[:, 4:6])
+        ends[:, 0] += nx1
+        ends[:, 1] += ny1
+        ends[:, 2] += (nx1 + nx2) / 2
+        ends[:, 3] += (ny1 + ny2) / 2
+        ends[:, 4] += nx2
+        ends[:, 5] += ny2
+        first = np.hypot(ends[:, 2] - ends[:, 0], ends[:, 3] - ends[:, 1])
+        total = first + np.hypot(ends[:, 4] - ends[:, 2], ends[:, 5] - ends[:, 3])
+        return np.column_stack([ends, first, total])
 
     def _route_index(self, edge: np.ndarray, inst: np.ndarray) -> np.ndarray:
         keys = edge * 1_000_003 + (inst + 1)
@@ -175,7 +210,7 @@ class DotAnimator:
 
     def _add_route(self, edge: int, inst: int) -> int:
         self._route_keys.append((edge, inst))
-        self._route_xy = np.vstack([self._route_xy, np.zeros((1, 4))])
+        self._route_xy = np.vstack([self._route_xy, np.zeros((1, 6))])
         self._route_known = np.append(self._route_known, False)
         self._refresh_route(len(self._route_keys) - 1)
         return len(self._route_keys) - 1
@@ -209,7 +244,7 @@ class DotAnimator:
             self.stride = 1      # nothing in flight: nothing to thin (after a slow-down, say)
             return 0
         kind, ends = buf.kind[:n], buf.ends[:n]
-        x, y, flying = positions_along(ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3], buf.t0[:n], buf.t1[:n], t, 0.0)
+        x, y, flying = positions_via(ends, buf.t0[:n], buf.t1[:n], t)
         self.scene.dots.set_dots(x[flying], y[flying], kind[flying])
         self.in_flight = int(flying.sum())
         self._frames += 1
@@ -242,7 +277,8 @@ class DotAnimator:
         per_direction = np.bincount(routes, weights=weight, minlength=2 * len(self._route_keys))
         per_direction = per_direction.reshape(-1, 2).max(axis=1)
         xy = self._route_xy
-        length = np.maximum(np.hypot(xy[:, 2] - xy[:, 0], xy[:, 3] - xy[:, 1]), 30.0)
+        length = np.maximum(np.hypot(xy[:, 2] - xy[:, 0], xy[:, 3] - xy[:, 1])
+                            + np.hypot(xy[:, 4] - xy[:, 2], xy[:, 5] - xy[:, 3]), 30.0)
         per_length = per_direction / length      # empty before the first transfer names a route
         crowding = float(per_length.max()) * self.spacing if self.spacing > 0 and per_length.size else 0.0
         need = max(crowding, float(weight.sum()) / self.cap)

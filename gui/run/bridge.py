@@ -17,6 +17,7 @@ from engine.model import Document
 from engine.runner import Batch, Runner
 
 FRAME_MS = 16
+IDLE_FRAME_MS = 100     # paused with nothing to draw: look for batches ten times a second
 JOIN_TIMEOUT_S = 5.0
 
 
@@ -80,6 +81,12 @@ class EngineBridge(QObject):
 
     def take_batches(self) -> list[Batch]:
         return self.runner.take_batches()
+
+    def set_idle(self, idle: bool) -> None:
+        """Paused with nothing changing: the timer slows down (a batch speeds it up again)."""
+        interval = IDLE_FRAME_MS if idle else FRAME_MS
+        if self._timer.interval() != interval:     # setting it restarts the timer: only on a change
+            self._timer.setInterval(interval)
 
     # -- controls (queued to the engine thread) ------------------------------------------------------
     def play(self) -> None: self.runner.play()

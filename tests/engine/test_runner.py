@@ -101,3 +101,19 @@ def play_until_paused(r: Runner) -> None:
     time.sleep(0.1)
     stop.set()
     thread.join(timeout=5)
+
+
+def test_a_single_step_says_which_event_happened():
+    """Issue 14 item 16: S gave no feedback. The batch's message names the event and its time."""
+    r = runner()
+    r.step(10.0)
+    r.make_batch()
+    t_next = r.sim.kernel.heap[0][0]
+    said = []
+    for _ in range(40):
+        r.step_event()
+        said += r.make_batch().messages
+    assert len(said) == 40 and said[0].startswith(f"Step: 0:{t_next:06.3f} · ")
+    text = " ".join(said)
+    assert "Users sends a request" in text and "a request reaches ALB" in text
+    assert "Web tier i-" in text and "web/i-" not in text, "names, not internal ids"

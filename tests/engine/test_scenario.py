@@ -311,3 +311,13 @@ def test_weighted_targets_all_unhealthy_fail_open_instead_of_killing_the_run():
     assert sim.world.instances["a"].accepted == 0
     assert sim.world.components["c"].errors["502"] > 500     # fail open: on to the crashed b
     assert sim.ledger()["balanced"]
+
+
+def test_a_set_logs_its_value_as_json_not_a_python_repr():
+    """Issue 14 item 13: the log showed {'dist': 'constant', ...} and True."""
+    from engine import scenario
+    sim = build(*tier(rate=2))
+    sim.run_until(1.0)
+    scenario.set_prop(sim.world, "g", "instance", {"service_time_s": const(0.2)})
+    [change] = acts(sim, "set")
+    assert change["text"] == 'instance set to {"service_time_s": {"dist": "constant", "value": 0.2}}'

@@ -42,12 +42,17 @@ def test_starts_paused_at_time_zero_and_shows_the_first_state(make_window, qtbot
 
 
 def health_colour_at(window, item) -> QColor:
-    """The instance tile's border colour as the canvas shows it (the middle of its left side)."""
+    """The instance tile's border colour as the canvas shows it (the middle of its right side: dots
+    fan out inside the group's frame to the tiles' left sides)."""
     view = window.view
     image = view.viewport().grab().toImage()
     rect = item.sceneBoundingRect()
-    left_middle = view.mapFromScene(QPointF(rect.left() + 2.0, rect.center().y()))
-    return image.pixelColor(left_middle.x(), left_middle.y())
+    surface = theme.current().color("surface")
+    seen = []
+    for inset in (1.5, 2.0, 2.5, 3.0):      # across the 2-unit border, whatever the zoom's rounding
+        at = view.mapFromScene(QPointF(rect.right() - inset, rect.center().y()))
+        seen.append(image.pixelColor(at.x(), at.y()))
+    return max(seen, key=lambda c: sum(abs(a - b) for a, b in zip(c.getRgb()[:3], surface.getRgb()[:3])))
 
 
 def close_to(a: QColor, b: QColor, tolerance: int = 40) -> bool:

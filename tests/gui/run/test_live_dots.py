@@ -131,3 +131,11 @@ def test_the_sampling_stride_comes_back_down_when_traffic_thins(make_window):
     for frame in range(60):
         anim.frame(20.5 + frame * 0.01)
     assert anim.stride <= 2
+
+
+def test_positions_via_a_waypoint_at_even_speed():
+    from gui.run.animation import positions_via
+    ends = np.array([[0.0, 0.0, 30.0, 0.0, 30.0, 10.0, 30.0, 40.0]] * 4)     # 30 along x, then 10 down
+    x, y, flying = positions_via(ends, np.array([0.0, -1.0, -3.5, -5.0]), np.array([4.0, 3.0, 0.5, -1.0]), 0.0)
+    assert flying.tolist() == [True, True, True, False]
+    assert np.allclose(x[:3], [0.0, 10.0, 30.0]) and np.allclose(y[:3], [0.0, 0.0, 5.0])
