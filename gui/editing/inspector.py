@@ -48,6 +48,12 @@ class Inspector(QWidget):
         self.editors: dict[str, PropEditor] = {}
         self.owner_id: str | None = None
         self._kept_scroll: tuple[str | None, int] = (None, 0)
+        self._scroll_target: int | None = None     # a position to restore once the range allows it
+        self._follows_range = False
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.setInterval(1000)
+        self._hold.timeout.connect(self._stop_following)
 
     # -- the scroll area around the inspector (the dock's) --------------------------------------------
     def scroll_area(self) -> QScrollArea | None:
@@ -58,19 +64,31 @@ class Inspector(QWidget):
 
     def _remember_scroll(self) -> None:
         area = self.scroll_area()
+        if self._scroll_target is not None and self._kept_scroll[0] == self.owner_id:
+            return      # built again before the last position was back: keep that one
         if area is not None and self.owner_id is not None:
             self._kept_scroll = (self.owner_id, area.verticalScrollBar().value())
 
     def _restore_scroll(self) -> None:
-        """The same node or edge shown again: back to where the panel was scrolled, once the new
-        form has its size (the scroll bar's range follows the layout, one event later)."""
+        """The same node or edge shown again: back to where the panel was scrolled. The new rows
+        show over the next events, and the scroll bar's range shrinks and grows with them: hold the
+        position through that (a second), unless the user scrolls."""
         area = self.scroll_area()
         owner, value = self._kept_scroll
         if area is None or owner != self.owner_id:
+            self._scroll_target = None
             return
         bar = area.verticalScrollBar()
+        if not self._follows_range:
+            bar.rangeChanged.connect(lambda _lo, _hi: self._scroll_target is not None and bar.setValue(self._scroll_target))
+            bar.actionTriggered.connect(self._stop_following)     # the user scrolls: leave it there
+            self._follows_range = True
+        self._scroll_target = value
         bar.setValue(value)
-        QTimer.singleShot(0, lambda: self.owner_id == owner and bar.setValue(value))
+        self._hold.start()
+
+    def _stop_following(self, *_: object) -> None:
+        self._scroll_target = None
 
     def clear(self) -> None:
         self._remember_scroll()
@@ -120,11 +138,13 @@ class Inspector(QWidget):
         if editor is None:
             return
         editor._refuse(text, fix)
+        QTimer.singleShot(0, lambda: self._scroll_to(editor, editor.fix if fix else editor.error))
+
+    def _scroll_to(self, editor: PropEditor, widget: QWidget) -> None:
+        """Once laid out: bring a refusal's text (and its button) into view."""
         area = self.scroll_area()
-        if area is not None:
-            self.layout_.activate()
-            editor.layout().activate()
-            area.ensureWidgetVisible(editor.fix if fix else editor.error, 0, 8)
+        if area is not None and self.editors.get(editor.spec.name) is editor:
+            area.ensureWidgetVisible(widget, 0, 8)
 
     def _add_row(self, spec: registry.PropSpec, value: Any, is_set: bool, context: Context) -> None:
         editor = PropEditor(spec, value, is_set, context)

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator, QWheelEvent
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QComboBox, QDoubleSpinBox, QSpinBox, QWidget
 
 ERROR_STYLE = "color: #e04848;"
 BIG = 1e9
@@ -45,10 +45,17 @@ class _WheelGuard:
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)   # not WheelFocus: a wheel never takes the focus
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt's name)
-        if not self.hasFocus():
-            event.ignore()       # handed on to the parent: the inspector scrolls
+        if self.hasFocus():
+            super().wheelEvent(event)
             return
-        super().wheelEvent(event)
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is None:
+            event.ignore()       # Qt hands it on to the parent
+            return
+        QApplication.sendEvent(area.verticalScrollBar(), event)   # the panel scrolls
+        event.accept()
 
 
 class Combo(_WheelGuard, QComboBox):
