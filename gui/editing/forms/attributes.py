@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QToolButton,
                                QVBoxLayout, QWidget)
 
-from gui.editing.forms.fields import CodeCombo, FloatField
+from gui.editing.forms.fields import CodeCombo, FloatField, drop_widget
 
 KINDS = {"values": "Values with weights", "uniform": "A number between"}
 NEW_ATTRIBUTE = {"values": ["a", "b"], "weights": [1.0, 1.0]}
@@ -69,7 +69,7 @@ class AttributeCard(QFrame):
 
     def _build(self) -> None:
         while self.grid.count():
-            self.grid.takeAt(0).widget().deleteLater()
+            drop_widget(self.grid.takeAt(0).widget())
         self.rows: list[tuple[QLineEdit, FloatField]] = []
         if "uniform" in self.generator:
             lo, hi = self.generator["uniform"]
@@ -136,7 +136,7 @@ class AttributesForm(QWidget):
 
     def _build(self) -> None:
         while self.cards_box.count():
-            self.cards_box.takeAt(0).widget().deleteLater()
+            drop_widget(self.cards_box.takeAt(0).widget())
         self.cards = [AttributeCard(name, gen, self.edited.emit, lambda k=i: self.remove(k))
                       for i, (name, gen) in enumerate(self.attributes.items())]
         for card in self.cards:
@@ -159,3 +159,4 @@ class AttributesForm(QWidget):
         self.attributes = {card.name.text().strip(): card.value() for i, card in enumerate(self.cards) if i != index}
         self._build()
         self.edited.emit()
+

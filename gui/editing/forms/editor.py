@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from engine import registry
@@ -74,7 +74,7 @@ class PropEditor(QWidget):
         self.reset.setToolTip(f"Back to the default ({show(spec.default)})")
         self.reset.setEnabled(is_set)
         self.reset.clicked.connect(lambda: self.changed.emit(None))
-        row.addWidget(self.reset)
+        row.addWidget(self.reset, 0, Qt.AlignmentFlag.AlignTop)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(row)

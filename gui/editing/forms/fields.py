@@ -185,3 +185,9 @@ class CodeCombo(Combo):
         index = self.findData(code)
         if index >= 0:
             self.setCurrentIndex(index)
+
+
+def drop_widget(widget: QWidget) -> None:
+    """A row taken out of a form: hidden at once (deleteLater waits for the event loop)."""
+    widget.hide()
+    widget.deleteLater()

@@ -24,6 +24,12 @@ EXAMPLES = {
 SAMPLE_HINT = '{"event_type": "order_placed", "amount": 250}'
 
 
+def _pretty(policy: dict) -> str:
+    """One key a line: short enough to read in a narrow panel, as AWS's console shows it."""
+    lines = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in policy.items()]
+    return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
+
+
 def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -56,7 +62,7 @@ class FilterPolicyEditor(QWidget):
         self.scope = scope
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        self.text = QPlainTextEdit(json.dumps(value, indent=1) if value is not None else "")
+        self.text = QPlainTextEdit(_pretty(value) if value is not None else "")
         self.text.setPlaceholderText("Empty: every message is delivered")
         self.text.setFixedHeight(96)
         self.text.textChanged.connect(self.typing)
@@ -74,8 +80,8 @@ class FilterPolicyEditor(QWidget):
         row.addWidget(self.examples)
         row.addStretch(1)
         box.addLayout(row)
-        looks_at = "message attributes" if scope == "MessageAttributes" else "message body (JSON)"
-        box.addWidget(QLabel(f"Test against a sample message ({looks_at}):"))
+        looks_at = "attributes" if scope == "MessageAttributes" else "body"
+        box.addWidget(QLabel(f"Test against a sample message {looks_at} (JSON):"))
         self.sample = QPlainTextEdit()
         self.sample.setPlaceholderText(SAMPLE_HINT)
         self.sample.setFixedHeight(52)
@@ -95,7 +101,7 @@ class FilterPolicyEditor(QWidget):
         return json.loads(text) if text else None
 
     def insert(self, example: dict) -> None:
-        self.text.setPlainText(json.dumps(example, indent=1))
+        self.text.setPlainText(_pretty(example))
         self.edited.emit()
 
     def _test(self) -> None:

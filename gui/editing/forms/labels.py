@@ -57,8 +57,6 @@ METRICS = {"cpu_utilization": "Average CPU utilization", "request_count_per_targ
 METRIC_UNITS = {"cpu_utilization": "%", "request_count_per_target": "req/min", "backlog_per_instance": "messages"}
 ADJUSTMENTS = {"change_in_capacity": "Add or remove instances", "exact_capacity": "Set the capacity to",
                "percent_change_in_capacity": "Change capacity by percent"}
-ADJUSTMENT_UNITS = {"change_in_capacity": "instances", "exact_capacity": "instances",
-                    "percent_change_in_capacity": "%"}
 POLICY_KINDS = {"target_tracking": "Target tracking", "step": "Step scaling", "simple": "Simple scaling",
                 "scheduled": "Scheduled action"}
 COMPARISONS = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}

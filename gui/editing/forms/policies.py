@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QFrame, QGridLayout, QHBo
 
 from engine.policies import TARGET_TRACKING_DEFAULTS, check_policies
 from gui.editing.forms import labels
-from gui.editing.forms.fields import CodeCombo, FloatField, IntField, number_field
+from gui.editing.forms.fields import CodeCombo, FloatField, IntField, drop_widget, number_field
 
 NEW_POLICY = {
     "target_tracking": {"type": "target_tracking", "metric": "cpu_utilization", "target": 50.0},
@@ -170,15 +170,18 @@ class StepRows(QWidget):
 
     def _build(self) -> None:
         while self.grid.count():
-            self.grid.takeAt(0).widget().deleteLater()
-        for col, head in enumerate(("Metric from", "to", "Adjust by")):
+            drop_widget(self.grid.takeAt(0).widget())
+        by = "Adjust by (%)" if self.adjustment_type == "percent_change_in_capacity" else "Adjust by (instances)"
+        if self.adjustment_type == "exact_capacity":
+            by = "Set capacity to"
+        for col, head in enumerate(("Metric from", "to", by)):
             self.grid.addWidget(QLabel(head), 0, col)
         self.rows: list[tuple[FloatField, FloatField, IntField | FloatField]] = []
         for i, step in enumerate(self.steps, start=1):
             row = (number_field(False, step.get("lower"), -1e9, 1e9, self.unit, True, "no lower bound"),
                    number_field(False, step.get("upper"), -1e9, 1e9, self.unit, True, "no upper bound"),
                    number_field(self.adjustment_type != "percent_change_in_capacity", step["adjustment"], -10000,
-                                10000, labels.ADJUSTMENT_UNITS[self.adjustment_type]))
+                                10000))
             for col, field in enumerate(row):
                 field.edited.connect(self.on_edit)
                 self.grid.addWidget(field, i, col)
@@ -266,13 +269,15 @@ class PoliciesEditor(QWidget):
         box.addWidget(self.text)
         self.card_list: list[PolicyCard] = []
         self._build_cards()
+        if JSON_MODE["on"]:
+            self.text.setPlainText(json.dumps(self._cards_value(), indent=1))
         self.as_json.setChecked(JSON_MODE["on"])
         self._show_mode(JSON_MODE["on"])
         self.as_json.toggled.connect(self._toggle)
 
     def _build_cards(self) -> None:
         while self.cards.count():
-            self.cards.takeAt(0).widget().deleteLater()
+            drop_widget(self.cards.takeAt(0).widget())
         self.card_list = [PolicyCard(i, p, self.edited.emit, lambda k=i: self.remove(k))
                           for i, p in enumerate(self.policies)]
         for card in self.card_list:
@@ -289,7 +294,7 @@ class PoliciesEditor(QWidget):
 
     def _toggle(self, as_json: bool) -> None:
         if as_json:
-            self.text.setPlainText(json.dumps(self.value(), indent=1))
+            self.text.setPlainText(json.dumps(self._cards_value(), indent=1))
         else:
             try:
                 parsed = json.loads(self.text.toPlainText() or "[]")
@@ -313,6 +318,9 @@ class PoliciesEditor(QWidget):
         if self.as_json.isChecked():
             text = self.text.toPlainText().strip()
             return json.loads(text) if text else []
+        return self._cards_value()
+
+    def _cards_value(self) -> list[dict]:
         return [card.value() for card in self.card_list]
 
     def add(self, kind: str) -> None:
@@ -332,3 +340,4 @@ def where_words(subpath: str) -> str:
     text = re.sub(r"^\[(\d+)\]", lambda m: f"policy {int(m.group(1)) + 1}", subpath.lstrip("."))
     text = re.sub(r"\.steps\[(\d+)\]", lambda m: f", step {int(m.group(1)) + 1}", text)
     return text.replace(".", ", ")
+

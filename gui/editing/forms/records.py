@@ -12,7 +12,7 @@ import copy
 from typing import Any, Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from engine import propcheck, registry
 from engine.model import Document
@@ -155,11 +155,3 @@ class QueuePicker(CodeCombo):
     def value(self) -> str | None:
         return self.code()
 
-
-def host(widget: QWidget) -> QWidget:
-    """A form in a frameless box of its own, so its rows indent under the prop's label."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(widget)
-    return box
