@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QPoint, QTimer, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from engine import registry
@@ -31,6 +31,7 @@ class Inspector(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(8, 8, 6, 8)
         self.title = QLabel("Nothing selected")
         self.title.setObjectName("inspectorTitle")
         self.title.setStyleSheet("font-weight: 600; font-size: 14px;")
@@ -41,6 +42,7 @@ class Inspector(QWidget):
         self.layout_.addWidget(self.help)
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
+        self.form.setContentsMargins(4, 0, 0, 0)      # the dock is narrow: every pixel to the fields
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)   # a narrow dock: each field under its name
         self.layout_.addWidget(self.form_host)
@@ -138,19 +140,25 @@ class Inspector(QWidget):
         if editor is None:
             return
         editor._refuse(text, fix)
-        QTimer.singleShot(0, lambda: self._scroll_to(editor, editor.fix if fix else editor.error))
+        for delay in (0, 150):      # once laid out, and again once the rebuilt rows have all shown
+            QTimer.singleShot(delay, self, lambda: self._scroll_to(editor))   # dropped if the inspector goes
 
-    def _scroll_to(self, editor: PropEditor, widget: QWidget) -> None:
-        """Once laid out: bring a refusal's text (and its button) into view."""
+    def _scroll_to(self, editor: PropEditor) -> None:
+        """Bring a refusal's text (and its button) into view, up and down only, never sideways."""
         area = self.scroll_area()
-        if area is not None and self.editors.get(editor.spec.name) is editor:
-            area.ensureWidgetVisible(widget, 0, 8)
+        if area is None or self.editors.get(editor.spec.name) is not editor:
+            return
+        self._scroll_target = None       # the refusal wins over the position held through the rebuild
+        last = editor.fix if not editor.fix.isHidden() else editor.error
+        top = editor.error.mapTo(area.widget(), QPoint(0, 0)).y()
+        bottom = last.mapTo(area.widget(), QPoint(0, last.height())).y()
+        area.ensureVisible(0, (top + bottom) // 2, 0, (bottom - top) // 2 + 8)
 
     def _add_row(self, spec: registry.PropSpec, value: Any, is_set: bool, context: Context) -> None:
         editor = PropEditor(spec, value, is_set, context)
         editor.changed.connect(lambda v, name=spec.name: self.edited.emit(self.owner_id, name, v))
         self.editors[spec.name] = editor
         label = QLabel(labels.label(spec))
-        label.setToolTip(spec.help)
         label.setStyleSheet("font-weight: 600;")
+        label.setToolTip(spec.help)
         self.form.addRow(label, editor)

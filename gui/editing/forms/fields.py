@@ -12,11 +12,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QValidator, QWheelEvent
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QComboBox, QDoubleSpinBox, QSpinBox, QWidget
+from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QComboBox, QDoubleSpinBox, QSizePolicy,
+                               QSpinBox, QWidget)
 
 ERROR_STYLE = "color: #e04848;"
+MIN_FIELD_W = 60   # px: a number box's narrowest
 BIG = 1e9
 
 
@@ -62,6 +64,8 @@ class Combo(_WheelGuard, QComboBox):
     def __init__(self, items: list[str] | tuple[str, ...] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._guard_init()
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(6)     # a narrow dock may shrink it; the list opens full width
         self.addItems(list(items))
 
 
@@ -70,6 +74,7 @@ class _StrictNumber(_WheelGuard):
 
     def _strict_init(self, lo: float | None, hi: float | None, unit: str, nullable: bool, none_text: str) -> None:
         self._guard_init()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)   # may shrink to its minimum
         self.lo, self.hi, self.unit, self.nullable = lo, hi, unit, nullable
         self._typed = ""
         self.setKeyboardTracking(False)
@@ -85,6 +90,15 @@ class _StrictNumber(_WheelGuard):
         self.lineEdit().textEdited.connect(self._remember)
         self.editingFinished.connect(self._finished)
         self.valueChanged.connect(lambda _: self.edited.emit())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Narrow enough for the dock: Qt sizes a spin box for its longest possible text (-1e9...)."""
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), MIN_FIELD_W), hint.height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), 2 * MIN_FIELD_W), hint.height())
 
     def _null_gap(self) -> float:
         return 1 if isinstance(self, QSpinBox) else 10 ** -self.decimals()
@@ -191,3 +205,4 @@ def drop_widget(widget: QWidget) -> None:
     """A row taken out of a form: hidden at once (deleteLater waits for the event loop)."""
     widget.hide()
     widget.deleteLater()
+

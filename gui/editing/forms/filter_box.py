@@ -81,7 +81,9 @@ class FilterPolicyEditor(QWidget):
         row.addStretch(1)
         box.addLayout(row)
         looks_at = "attributes" if scope == "MessageAttributes" else "body"
-        box.addWidget(QLabel(f"Test against a sample message {looks_at} (JSON):"))
+        hint = QLabel(f"Test against a sample message {looks_at} (JSON):")
+        hint.setWordWrap(True)
+        box.addWidget(hint)
         self.sample = QPlainTextEdit()
         self.sample.setPlaceholderText(SAMPLE_HINT)
         self.sample.setFixedHeight(52)

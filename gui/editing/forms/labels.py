@@ -61,5 +61,4 @@ POLICY_KINDS = {"target_tracking": "Target tracking", "step": "Step scaling", "s
                 "scheduled": "Scheduled action"}
 COMPARISONS = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}
 PATTERNS = {"steady": "Steady", "sine": "Sine wave (daily rhythm)", "ramp": "Ramp to a rate", "spike": "Spike"}
-DISTRIBUTIONS = {"exponential": "Exponential (random, mean)", "constant": "Constant", "uniform": "Uniform (between)",
-                 "lognormal": "Lognormal (mean, variation)"}
+DISTRIBUTIONS = {"exponential": "Exponential", "constant": "Constant", "uniform": "Uniform", "lognormal": "Lognormal"}

@@ -51,7 +51,7 @@ class PolicyCard(QFrame):
         head.addWidget(remove)
         box.addLayout(head)
         self.form = QFormLayout()
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)    # a narrow dock: each field under its name
         box.addLayout(self.form)
         self.steps: StepRows | None = None
         getattr(self, "_build_" + policy["type"])()
@@ -166,22 +166,24 @@ class StepRows(QWidget):
         self.steps, self.adjustment_type, self.unit, self.on_edit = copy.deepcopy(steps), adjustment_type, unit, on_edit
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(4)
         self._build()
 
     def _build(self) -> None:
         while self.grid.count():
             drop_widget(self.grid.takeAt(0).widget())
-        by = "Adjust by (%)" if self.adjustment_type == "percent_change_in_capacity" else "Adjust by (instances)"
-        if self.adjustment_type == "exact_capacity":
-            by = "Set capacity to"
+        by = {"change_in_capacity": "Instances ±", "exact_capacity": "Capacity",
+              "percent_change_in_capacity": "Percent ±"}[self.adjustment_type]
         for col, head in enumerate(("Metric from", "to", by)):
             self.grid.addWidget(QLabel(head), 0, col)
         self.rows: list[tuple[FloatField, FloatField, IntField | FloatField]] = []
         for i, step in enumerate(self.steps, start=1):
-            row = (number_field(False, step.get("lower"), -1e9, 1e9, self.unit, True, "no lower bound"),
-                   number_field(False, step.get("upper"), -1e9, 1e9, self.unit, True, "no upper bound"),
+            row = (number_field(False, step.get("lower"), -1e9, 1e9, self.unit, True, "−∞"),
+                   number_field(False, step.get("upper"), -1e9, 1e9, self.unit, True, "+∞"),
                    number_field(self.adjustment_type != "percent_change_in_capacity", step["adjustment"], -10000,
                                 10000))
+            row[0].setToolTip("The metric value where this step starts; −∞: no lower bound (the lowest step)")
+            row[1].setToolTip("The metric value where this step ends; +∞: no upper bound (the highest step)")
             for col, field in enumerate(row):
                 field.edited.connect(self.on_edit)
                 self.grid.addWidget(field, i, col)

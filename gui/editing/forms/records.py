@@ -34,10 +34,10 @@ STARTING = {"period_s": 600.0, "amplitude": 0.5, "to_rps": 100.0, "over_s": 600.
             "factor": 5.0, "mean": 0.1, "value": 0.1, "low": 0.05, "high": 0.2, "cv": 0.5}
 
 
-def _form(parent: QWidget) -> QFormLayout:
+def _form(parent: QWidget, wrap: QFormLayout.RowWrapPolicy = QFormLayout.RowWrapPolicy.WrapLongRows) -> QFormLayout:
     form = QFormLayout(parent)
     form.setContentsMargins(8, 2, 0, 2)
-    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    form.setRowWrapPolicy(wrap)
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     return form
 
@@ -119,7 +119,7 @@ class TemplateForm(QWidget):
     def __init__(self, value: dict, make_editor: EditorFactory) -> None:
         super().__init__()
         self.template = copy.deepcopy(value)
-        form = _form(self)
+        form = _form(self, QFormLayout.RowWrapPolicy.WrapAllRows)    # a narrow dock: each field under its name
         for spec in registry.KINDS["ec2_instance"].props:
             editor = make_editor(spec, spec.default if spec.name not in value else value[spec.name], spec.name in value)
             editor.changed.connect(lambda v, name=spec.name: self._child_changed(name, v))
