@@ -98,6 +98,9 @@ class FilterPolicyEditor(QWidget):
         QPlainTextEdit.focusOutEvent(self.text, event)
         self.edited.emit()
 
+    def setPlainText(self, text: str) -> None:  # noqa: N802 (as the plain text box it replaces)
+        self.text.setPlainText(text)
+
     def value(self) -> dict | None:
         text = self.text.toPlainText().strip()
         return json.loads(text) if text else None
