@@ -96,7 +96,7 @@ class PropEditor(QWidget):
             return self._hook(w), w.value_or_none
         if t == "choice":
             w = CodeCombo({c: CHOICE_WORDS.get(c, c) for c in spec.choices}, value)
-            w.currentIndexChanged.connect(lambda _: self._commit())
+            w.edited.connect(self._commit)
             return w, w.code
         if t == "bool":
             w = QCheckBox()

@@ -185,12 +185,15 @@ class CodeCombo(Combo):
     """A list that shows words and stands for a code of the file ('Average CPU utilization' is
     cpu_utilization); codes without words show as they are."""
 
+    edited = Signal()     # the user chose another entry
+
     def __init__(self, codes: dict[str, str] | tuple[str, ...] | list[str], current: Any = None) -> None:
         super().__init__()
         items = codes.items() if isinstance(codes, dict) else ((c, c) for c in codes)
         for code, text in items:
             self.addItem(text, code)
         self.set_code(current)
+        self.currentIndexChanged.connect(lambda _: self.edited.emit())
 
     def code(self) -> Any:
         return self.currentData()

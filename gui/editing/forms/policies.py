@@ -98,7 +98,6 @@ class PolicyCard(QFrame):
     def _build_step(self) -> None:
         self._metric()
         adjustment = CodeCombo(labels.ADJUSTMENTS, self._get("adjustment_type"))
-        adjustment.edited = adjustment.currentIndexChanged   # reads like the other fields
         self._add("adjustment_type", "Adjustment", adjustment)
         self._period()
         self.steps = StepRows(self.policy["steps"], self._get("adjustment_type"), self._metric_unit(), self.on_edit)
@@ -109,7 +108,7 @@ class PolicyCard(QFrame):
 
     def _build_simple(self) -> None:
         self._metric()
-        self._add("comparison", "When the metric is", _edited(CodeCombo(labels.COMPARISONS, self._get("comparison"))))
+        self._add("comparison", "When the metric is", CodeCombo(labels.COMPARISONS, self._get("comparison")))
         self._number("threshold", "Threshold", -1e9, 1e9, self._metric_unit())
         self.fields["metric"].follow(self.fields["threshold"])
         self._number("adjustment", "Add (negative: remove)", -10000, 10000, "instances", integer=True)
@@ -135,11 +134,6 @@ class PolicyCard(QFrame):
         return out
 
 
-def _edited(combo: CodeCombo) -> CodeCombo:
-    combo.edited = combo.currentIndexChanged
-    return combo
-
-
 def _read(widget: QWidget) -> Any:
     if isinstance(widget, QCheckBox):
         return widget.isChecked()
@@ -151,7 +145,6 @@ def _read(widget: QWidget) -> Any:
 class MetricCombo(CodeCombo):
     def __init__(self, metric: str) -> None:
         super().__init__(labels.METRICS, metric)
-        self.edited = self.currentIndexChanged
 
     def follow(self, field: IntField | FloatField) -> None:
         """A number measured in this metric shows its unit."""

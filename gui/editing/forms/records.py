@@ -141,8 +141,6 @@ class TemplateForm(QWidget):
 class QueuePicker(CodeCombo):
     """The dead-letter queue: one of the topology's SQS queues, by name (the file keeps its id)."""
 
-    edited = Signal()
-
     def __init__(self, doc: Document | None, current: str | None) -> None:
         queues = {None: "None: drop what runs out of tries"}
         if doc is not None:
@@ -150,7 +148,6 @@ class QueuePicker(CodeCombo):
         if current is not None and current not in queues:
             queues[current] = f"{current} (not a queue here)"
         super().__init__(queues, current)
-        self.currentIndexChanged.connect(lambda _: self.edited.emit())
 
     def value(self) -> str | None:
         return self.code()
