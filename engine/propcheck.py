@@ -73,10 +73,16 @@ def _only_keys(value: dict, allowed: set[str], subpath: str = "") -> None:
             raise PropError(f"unknown field {quote(key)} (expected {', '.join(sorted(allowed))})", f"{subpath}.{key}")
 
 
+DIST_FIELDS = {"exponential": ("mean",), "constant": ("value",), "uniform": ("low", "high"), "lognormal": ("mean", "cv")}
+DIST_LIMITS = (0.0, 86400.0)   # every field of a distribution spec
+PATTERN_FIELDS = {"steady": {}, "sine": {"period_s": (1.0, 1e7), "amplitude": (0.0, 1.0)},
+                  "ramp": {"to_rps": (0.0, 1e6), "over_s": (0.0, 1e7)},
+                  "spike": {"at_s": (0.0, 1e7), "duration_s": (0.0, 1e7), "factor": (0.0, 1000.0)}}
+
+
 def check_distribution(value: Any, subpath: str = "") -> dict:
     d = _mapping(value, 'e.g. {"dist": "exponential", "mean": 0.1}', subpath)
-    fields = {"exponential": ("mean",), "constant": ("value",), "uniform": ("low", "high"),
-              "lognormal": ("mean", "cv")}
+    fields = DIST_FIELDS
     name = d.get("dist")
     if not isinstance(name, str) or name not in fields:
         raise PropError(f"dist must be one of {', '.join(fields)}, not {quote(name)}", subpath + ".dist")
@@ -85,7 +91,7 @@ def check_distribution(value: Any, subpath: str = "") -> dict:
     for f in fields[name]:
         if f not in d:
             raise PropError(f"a {name} distribution needs {quote(f)}", subpath)
-        out[f] = number(d[f], 0.0, 86400.0, subpath=f"{subpath}.{f}")
+        out[f] = number(d[f], *DIST_LIMITS, subpath=f"{subpath}.{f}")
     if name == "uniform" and out["low"] > out["high"]:
         raise PropError("low must not be above high", subpath)
     if name == "exponential" and out["mean"] <= 0:
@@ -95,9 +101,7 @@ def check_distribution(value: Any, subpath: str = "") -> dict:
 
 def check_pattern(value: Any, subpath: str = "") -> dict:
     d = _mapping(value, 'e.g. {"type": "sine", "period_s": 600, "amplitude": 0.5}', subpath)
-    spec = {"steady": {}, "sine": {"period_s": (1.0, 1e7), "amplitude": (0.0, 1.0)},
-            "ramp": {"to_rps": (0.0, 1e6), "over_s": (0.0, 1e7)},
-            "spike": {"at_s": (0.0, 1e7), "duration_s": (0.0, 1e7), "factor": (0.0, 1000.0)}}
+    spec = PATTERN_FIELDS
     name = d.get("type")
     if not isinstance(name, str) or name not in spec:
         raise PropError(f"type must be one of {', '.join(spec)}, not {quote(name)}", subpath + ".type")

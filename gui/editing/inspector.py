@@ -2,182 +2,26 @@
 
 It never writes the model. Each accepted change is emitted as `edited(owner_id, prop, value)`
 (value None = back to the default) for the window to push as an undo command. A value the prop
-spec refuses is shown in place with the reason and goes nowhere.
+spec refuses is shown in place with the reason and goes nowhere. The editors of each prop type
+live in gui.editing.forms; labels are words with their unit.
+
+Rebuilt for the same node or edge (after an undo, a refusal), it keeps the panel's scroll
+position; a refusal's text is scrolled into view.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import QPoint, QTimer, Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from engine import registry
 from engine.model import Document
-from engine.propcheck import PropError
-from gui.files.storage import surrogate_path
+from gui.editing.forms import labels
+from gui.editing.forms.editor import Context, PropEditor
 
-JSON_TYPES = ("pattern", "health_check", "policies", "template", "attributes", "filter_policy")
-DIST_FIELDS = {"exponential": ("mean",), "constant": ("value",), "uniform": ("low", "high"), "lognormal": ("mean", "cv")}
+__all__ = ["Inspector", "PropEditor"]
 
-
-def _show(value: Any) -> str:
-    return "none" if value is None else json.dumps(value) if isinstance(value, (dict, list)) else str(value)
-
-
-class PropEditor(QWidget):
-    """One prop's editor: the right widget for its type, a reset button, a line for refusals."""
-
-    changed = Signal(object)   # a checked value, or None for 'back to the default'
-
-    def __init__(self, spec: registry.PropSpec, value: Any, is_set: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.spec = spec
-        self.error = QLabel()
-        self.error.setObjectName("propError")
-        self.error.setStyleSheet("color: #d03b3b;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        self.input, self._read = self._make_input(value)
-        self.input.setToolTip(f"{spec.help}\nDefault: {_show(spec.default)}" + (f" {spec.unit}" if spec.unit else "")
-                              + ("" if spec.live else "\nChanging it restarts a running simulation."))
-        row.addWidget(self.input, 1)
-        reset = QPushButton("↺")
-        reset.setFixedWidth(28)
-        reset.setToolTip(f"Back to the default ({_show(spec.default)})")
-        reset.setEnabled(is_set)
-        reset.clicked.connect(lambda: self.changed.emit(None))
-        row.addWidget(reset)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addLayout(row)
-        box.addWidget(self.error)
-
-    # -- widgets per type -------------------------------------------------------------------------
-    def _make_input(self, value: Any) -> tuple[QWidget, Callable[[], Any]]:
-        t = self.spec.type
-        if t in ("int", "float"):
-            return self._number(value)
-        if t == "choice":
-            w = QComboBox()
-            w.addItems(list(self.spec.choices))
-            w.setCurrentText(value)
-            w.currentTextChanged.connect(lambda _: self._commit())
-            return w, w.currentText
-        if t == "bool":
-            w = QCheckBox()
-            w.setChecked(bool(value))
-            w.toggled.connect(lambda _: self._commit())
-            return w, w.isChecked
-        if t == "distribution":
-            return self._distribution(value)
-        if t in JSON_TYPES:
-            return self._json(value)
-        w = QLineEdit("" if value is None else str(value))
-        w.editingFinished.connect(self._commit)
-        return w, lambda: w.text().strip() or (None if self.spec.nullable else "")
-
-    def _number(self, value: Any) -> tuple[QWidget, Callable[[], Any]]:
-        spec = self.spec
-        w: QSpinBox | QDoubleSpinBox = QSpinBox() if spec.type == "int" else QDoubleSpinBox()
-        lo = spec.min if spec.min is not None else -1e9
-        hi = spec.max if spec.max is not None else 1e9
-        if isinstance(w, QDoubleSpinBox):
-            w.setDecimals(3)
-        w.setRange(int(lo) if spec.type == "int" else lo, int(min(hi, 2**31 - 1)) if spec.type == "int" else hi)
-        if spec.step:
-            w.setSingleStep(spec.step)
-        if spec.unit:
-            w.setSuffix(f" {spec.unit}")
-        if spec.nullable:
-            w.setSpecialValueText("none")  # the minimum shows as 'none' and means null
-            w.setMinimum(w.minimum() - (1 if spec.type == "int" else 0.001))
-        w.setValue(w.minimum() if value is None else value)
-        w.setKeyboardTracking(False)
-        w.valueChanged.connect(lambda _: self._commit())
-
-        def read() -> Any:
-            if spec.nullable and w.value() == w.minimum():
-                return None
-            return w.value()
-        return w, read
-
-    def _distribution(self, value: dict) -> tuple[QWidget, Callable[[], Any]]:
-        box = QWidget()
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        kind = QComboBox()
-        kind.addItems(list(DIST_FIELDS))
-        kind.setCurrentText(value["dist"])
-        row.addWidget(kind)
-        fields: dict[str, QDoubleSpinBox] = {}
-        for name in ("mean", "value", "low", "high", "cv"):
-            spin = QDoubleSpinBox()
-            spin.setDecimals(3)
-            spin.setRange(0.0, 86400.0)
-            spin.setPrefix(f"{name} ")
-            spin.setValue(float(value.get(name, 0.1 if name != "high" else 0.2)))
-            spin.setKeyboardTracking(False)
-            spin.valueChanged.connect(lambda _: self._commit())
-            fields[name] = spin
-            row.addWidget(spin)
-
-        def show_fields() -> None:
-            for name, spin in fields.items():
-                spin.setVisible(name in DIST_FIELDS[kind.currentText()])
-        kind.currentTextChanged.connect(lambda _: (show_fields(), self._commit()))
-        show_fields()
-        return box, lambda: {"dist": kind.currentText(), **{f: fields[f].value() for f in DIST_FIELDS[kind.currentText()]}}
-
-    def _json(self, value: Any) -> tuple[QWidget, Callable[[], Any]]:
-        w = QPlainTextEdit(json.dumps(value, indent=1) if value is not None else "")
-        w.setPlaceholderText("null" if self.spec.nullable else json.dumps(self.spec.default))
-        w.setFixedHeight(84)
-        w.textChanged.connect(self._validate_json)  # live validation while typing
-        w.focusOutEvent = self._json_focus_out(w)
-        return w, lambda: None if not w.toPlainText().strip() else json.loads(w.toPlainText())
-
-    def _json_focus_out(self, w: QPlainTextEdit) -> Callable:
-        base = QPlainTextEdit.focusOutEvent
-
-        def handler(event: Any) -> None:
-            base(w, event)
-            self._commit()
-        return handler
-
-    # -- checking -----------------------------------------------------------------------------------
-    def _checked(self) -> tuple[bool, Any]:
-        try:
-            value = self._read()
-            self.spec.check(value)
-            where = surrogate_path(value, self.spec.name)
-        except json.JSONDecodeError as e:
-            return self._refuse(f"Not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})")
-        except PropError as e:
-            where = e.subpath.lstrip(".")
-            return self._refuse(f"{self.spec.name}{'.' + where if where else ''} {e.message}")
-        if where:
-            return self._refuse(f"{where} holds a lone surrogate (a \\ud800-\\udfff escape alone), "
-                                "a broken character a file cannot hold")
-        self.error.hide()
-        return True, value
-
-    def _refuse(self, text: str) -> tuple[bool, Any]:
-        self.error.setText(text)
-        self.error.show()
-        return False, None
-
-    @Slot()
-    def _validate_json(self) -> None:
-        self._checked()
-
-    def _commit(self) -> None:
-        ok, value = self._checked()
-        if ok:
-            self.changed.emit(value)
 
 
 class Inspector(QWidget):
@@ -187,6 +31,7 @@ class Inspector(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(8, 8, 6, 8)
         self.title = QLabel("Nothing selected")
         self.title.setObjectName("inspectorTitle")
         self.title.setStyleSheet("font-weight: 600; font-size: 14px;")
@@ -197,14 +42,58 @@ class Inspector(QWidget):
         self.layout_.addWidget(self.help)
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
+        self.form.setContentsMargins(4, 0, 0, 0)      # the dock is narrow: every pixel to the fields
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)   # a narrow dock: each field under its name
         self.layout_.addWidget(self.form_host)
         self.layout_.addStretch(1)
         self.editors: dict[str, PropEditor] = {}
         self.owner_id: str | None = None
+        self._kept_scroll: tuple[str | None, int] = (None, 0)
+        self._scroll_target: int | None = None     # a position to restore once the range allows it
+        self._follows_range = False
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.setInterval(1000)
+        self._hold.timeout.connect(self._stop_following)
+
+    # -- the scroll area around the inspector (the dock's) --------------------------------------------
+    def scroll_area(self) -> QScrollArea | None:
+        w = self.parentWidget()
+        while w is not None and not isinstance(w, QScrollArea):
+            w = w.parentWidget()
+        return w
+
+    def _remember_scroll(self) -> None:
+        area = self.scroll_area()
+        if self._scroll_target is not None and self._kept_scroll[0] == self.owner_id:
+            return      # built again before the last position was back: keep that one
+        if area is not None and self.owner_id is not None:
+            self._kept_scroll = (self.owner_id, area.verticalScrollBar().value())
+
+    def _restore_scroll(self) -> None:
+        """The same node or edge shown again: back to where the panel was scrolled. The new rows
+        show over the next events, and the scroll bar's range shrinks and grows with them: hold the
+        position through that (a second), unless the user scrolls."""
+        area = self.scroll_area()
+        owner, value = self._kept_scroll
+        if area is None or owner != self.owner_id:
+            self._scroll_target = None
+            return
+        bar = area.verticalScrollBar()
+        if not self._follows_range:
+            bar.rangeChanged.connect(lambda _lo, _hi: self._scroll_target is not None and bar.setValue(self._scroll_target))
+            bar.actionTriggered.connect(self._stop_following)     # the user scrolls: leave it there
+            self._follows_range = True
+        self._scroll_target = value
+        bar.setValue(value)
+        self._hold.start()
+
+    def _stop_following(self, *_: object) -> None:
+        self._scroll_target = None
 
     def clear(self) -> None:
+        self._remember_scroll()
         while self.form.rowCount():
             self.form.removeRow(0)
         self.editors = {}
@@ -226,8 +115,10 @@ class Inspector(QWidget):
         label = QLabel("Name")
         label.setStyleSheet("font-weight: 600;")
         self.form.addRow(label, name)
+        context = Context(doc, {p.name: node.prop(p.name) for p in spec.props})
         for prop in spec.props:
-            self._add_row(prop, node.prop(prop.name), prop.name in node.props)
+            self._add_row(prop, node.prop(prop.name), prop.name in node.props, context)
+        self._restore_scroll()
 
     def show_edge(self, doc: Document, edge_id: str) -> None:
         self.clear()
@@ -237,20 +128,37 @@ class Inspector(QWidget):
         self.owner_id = edge_id
         self.title.setText(f"{src.name} → {dst.name}")
         self.help.setText(conn.meaning[0].upper() + conn.meaning[1:] + ".")
+        context = Context(doc, {p.name: doc.edge_prop(edge, p.name) for p in conn.props})
         for prop in conn.props:
-            self._add_row(prop, doc.edge_prop(edge, prop.name), prop.name in edge.props)
+            self._add_row(prop, doc.edge_prop(edge, prop.name), prop.name in edge.props, context)
+        self._restore_scroll()
 
-    def show_refusal(self, prop: str, text: str) -> None:
-        """Why an edit of prop was refused, under its field, until the next edit of it."""
+    def show_refusal(self, prop: str, text: str, fix: tuple[str, Callable[[], None]] | None = None) -> None:
+        """Why an edit of prop was refused, under its field (with a button that fixes it, if given),
+        scrolled into view, until the next edit of it."""
         editor = self.editors.get(prop)
-        if editor is not None:
-            editor._refuse(text)
+        if editor is None:
+            return
+        editor._refuse(text, fix)
+        for delay in (0, 150):      # once laid out, and again once the rebuilt rows have all shown
+            QTimer.singleShot(delay, self, lambda: self._scroll_to(editor))   # dropped if the inspector goes
 
-    def _add_row(self, spec: registry.PropSpec, value: Any, is_set: bool) -> None:
-        editor = PropEditor(spec, value, is_set)
+    def _scroll_to(self, editor: PropEditor) -> None:
+        """Bring a refusal's text (and its button) into view, up and down only, never sideways."""
+        area = self.scroll_area()
+        if area is None or self.editors.get(editor.spec.name) is not editor:
+            return
+        self._scroll_target = None       # the refusal wins over the position held through the rebuild
+        last = editor.fix if not editor.fix.isHidden() else editor.error
+        top = editor.error.mapTo(area.widget(), QPoint(0, 0)).y()
+        bottom = last.mapTo(area.widget(), QPoint(0, last.height())).y()
+        area.ensureVisible(0, (top + bottom) // 2, 0, (bottom - top) // 2 + 8)
+
+    def _add_row(self, spec: registry.PropSpec, value: Any, is_set: bool, context: Context) -> None:
+        editor = PropEditor(spec, value, is_set, context)
         editor.changed.connect(lambda v, name=spec.name: self.edited.emit(self.owner_id, name, v))
         self.editors[spec.name] = editor
-        label = QLabel(spec.name.replace("_", " "))
-        label.setToolTip(spec.help)
+        label = QLabel(labels.label(spec))
         label.setStyleSheet("font-weight: 600;")
+        label.setToolTip(spec.help)
         self.form.addRow(label, editor)

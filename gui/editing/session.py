@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 
 from engine import registry
 from engine.model import Document
-from gui.editing import commands
+from gui.editing import capacity, commands
 from gui.editing.actions import first_error, name_refusal, sentence
 
 if TYPE_CHECKING:
@@ -68,8 +68,9 @@ class DocumentSession(QObject):
         self.w = window
         self.structure_pending = False
         self._inspector_pending = False
-        self._refusal: tuple[str, str] | None = None   # (prop, why) to show once the inspector is rebuilt
+        self._refusal: tuple | None = None   # (prop, why[, fix]) to show once the inspector is rebuilt
         self._from_inspector = False
+        self._start_over_pending = False
         window.inspector.edited.connect(self._on_inspector_edit)
         window.inspector.renamed.connect(self._on_inspector_rename)
         window.topology.selection_changed.connect(self._on_selection)
@@ -119,10 +120,25 @@ class DocumentSession(QObject):
             self._structure_changed()   # e.g. a queue's type: the engine cannot switch it mid-run
         elif self.structure_pending:
             self.flush_structure()    # the restarted run is built from the document, new value included
+        elif self.w.engine_t <= 0:
+            self._start_over_later()  # nothing played yet: the edit changes the starting state, as the file would
         else:
             self.w.bridge.set_prop(owner_id, prop, copy.deepcopy(self.effective(owner_id, prop)))
         if not self._from_inspector:
             self._refresh_inspector_later()
+
+    def _start_over_later(self) -> None:
+        """The run starts again from the document (no status note: nothing had been played)."""
+        self.w.drop_run_view()
+        if not self._start_over_pending:
+            self._start_over_pending = True
+            QTimer.singleShot(0, self._start_over)
+
+    @Slot()
+    def _start_over(self) -> None:
+        self._start_over_pending = False
+        if not self.structure_pending:     # a structural restart pending builds from the document too
+            self.w.restart_run()
 
     def _is_live(self, owner_id: str, prop: str) -> bool:
         doc = self.w.doc
@@ -149,14 +165,33 @@ class DocumentSession(QObject):
         setter = "set_node_prop" if owner_id in doc.nodes else "set_edge_prop"
         why = first_error(doc, lambda d: getattr(d, setter)(owner_id, prop, copy.deepcopy(value)))
         if why:
-            self.w.tell(sentence(why))
-            self._refresh_inspector_later((prop, sentence(why)))
+            self._refuse(owner_id, prop, value, sentence(why))
             return
         self._from_inspector = value is not None    # a reset to the default must show the default
         try:
             self.w.undo_stack.push(commands.SetProp(doc, owner_id, prop, value))
         finally:
             self._from_inspector = False
+
+    def _refuse(self, owner_id: str, prop: str, value: Any, why: str) -> None:
+        """Say why under the field; for a group's sizes out of order, in words, with the fix offered."""
+        fix = None
+        proposal = capacity.proposal(self.w.doc, owner_id, prop, value)
+        if proposal is not None:
+            why, sizes = proposal
+            fix = (capacity.button_text(prop, sizes), lambda: self._set_sizes(owner_id, sizes))
+        self.w.tell(why)
+        self._refresh_inspector_later((prop, why, fix))
+
+    def _set_sizes(self, node_id: str, sizes: dict[str, int]) -> None:
+        doc = self.w.doc
+        if node_id not in doc.nodes:
+            return
+        why = first_error(doc, lambda d: [d.set_node_prop(node_id, k, v) for k, v in sizes.items()])
+        if why:
+            self._refuse(node_id, next(iter(sizes)), None, sentence(why))
+            return
+        self.w.undo_stack.push(capacity.command(doc, node_id, sizes))
 
     @Slot(str, str)
     def _on_inspector_rename(self, node_id: str, name: str) -> None:
@@ -167,7 +202,7 @@ class DocumentSession(QObject):
         if node_id in self.w.doc.nodes and name != self.w.doc.nodes[node_id].name:
             self.w.undo_stack.push(commands.RenameNode(self.w.doc, node_id, name))
 
-    def _refresh_inspector_later(self, refusal: tuple[str, str] | None = None) -> None:
+    def _refresh_inspector_later(self, refusal: tuple | None = None) -> None:
         """Show the document's values again; a refused edit's reason stays under its field."""
         # Later, not now: the editor that emitted the change must not be deleted inside its signal.
         self._refusal = refusal

@@ -562,20 +562,28 @@ def test_build_the_fan_out_from_an_empty_canvas_run_edit_live_save_reopen_and_un
         drag(window, at(window, source, port=True), at(window, target))
         assert f"{source}-{target}" in window.doc.edges, window.statusBar().currentMessage()
 
-    def edit_json(edge_id: str, prop: str, value: str) -> None:
+    def editor(edge_id: str, prop: str):
         window.topology.select_ids([], [edge_id])
         qtbot.waitUntil(lambda: window.inspector.owner_id == edge_id and prop in window.inspector.editors, timeout=2000)
-        editor = window.inspector.editors[prop]
-        editor.input.setPlainText(value)
-        editor._commit()            # what leaving the field does
+        return window.inspector.editors[prop]
 
-    edit_json("client1-topic1", "message_attributes",
-              '{"event_type": {"values": ["order_placed", "order_cancelled"], "weights": [0.8, 0.2]}}')
-    edit_json("topic1-queue1", "filter_policy", '{"event_type": ["order_placed"]}')
-    edit_json("topic1-queue2", "filter_policy", '{"event_type": ["order_cancelled"]}')
+    attributes = editor("client1-topic1", "message_attributes").input      # a form: no JSON typed
+    attributes.add()
+    (first, first_weight), (second, second_weight) = attributes.cards[0].rows
+    for box, text in ((first, "order_placed"), (second, "order_cancelled")):
+        box.setText(text)
+        box.editingFinished.emit()
+    first_weight.setValue(0.8)
+    second_weight.setValue(0.2)
+    assert window.doc.edges["client1-topic1"].props["message_attributes"] == {
+        "event_type": {"values": ["order_placed", "order_cancelled"], "weights": [0.8, 0.2]}}
+    for edge_id, wanted in (("topic1-queue1", "order_placed"), ("topic1-queue2", "order_cancelled")):
+        policy = editor(edge_id, "filter_policy")
+        policy.input.text.setPlainText(f'{{"event_type": ["{wanted}"]}}')
+        policy.input.edited.emit()            # what leaving the text does
     assert window.doc.edges["topic1-queue2"].props["filter_policy"] == {"event_type": ["order_cancelled"]}
     steps = window.undo_stack.count()
-    assert steps == 7 + 6 + 3
+    assert steps == 7 + 6 + 5 + 2      # drops, connections, the attribute (added, two values, two weights), policies
 
     play_fast(window, qtbot)
     email = window.topology.items_by_id["email1"]

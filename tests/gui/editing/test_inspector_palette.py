@@ -36,15 +36,39 @@ def test_inspector_form_follows_the_registry_and_emits_checked_values(qtbot):
     inspector.show_node(doc, "alb")
     assert set(inspector.editors) == {p.name for p in registry.KINDS["load_balancer"].props}
     combo = inspector.editors["algorithm"].input
-    assert isinstance(combo, QComboBox) and combo.currentText() == "round_robin"
+    assert isinstance(combo, QComboBox) and combo.code() == "round_robin" and combo.currentText() == "Round robin"
     with qtbot.waitSignal(inspector.edited) as signal:
-        combo.setCurrentText("least_outstanding_requests")
+        combo.set_code("least_outstanding_requests")
     assert signal.args == ["alb", "algorithm", "least_outstanding_requests"]
     spin = inspector.editors["idle_timeout_s"].input
     assert isinstance(spin, QDoubleSpinBox) and spin.maximum() == 4000 and spin.suffix() == " s"
 
 
 def test_inspector_refuses_an_invalid_json_value_in_place(qtbot):
+    doc = fileio.load(examples.path("fan-out"))
+    inspector = Inspector()
+    qtbot.addWidget(inspector)
+    inspector.show()
+    inspector.show_edge(doc, "events-payments")
+    editor = inspector.editors["filter_policy"]
+    emitted = []
+    inspector.edited.connect(lambda *a: emitted.append(a))
+    box = editor.input.text
+    assert isinstance(box, QPlainTextEdit)
+    box.setPlainText('{"event_type": "order_placed"}')      # AWS wants a list of values
+    assert not editor.error.isHidden() and "is not a valid filter policy" in editor.error.text()
+    editor._commit()
+    assert emitted == [], "nothing invalid reaches the model"
+    box.setPlainText('{"event_type": ["order_placed"')
+    assert "Not valid JSON" in editor.error.text(), "checked as it is typed"
+    box.setPlainText('{"event_type": ["order_placed", "order_cancelled"]}')
+    editor._commit()
+    assert emitted == [("events-payments", "filter_policy", {"event_type": ["order_placed", "order_cancelled"]})]
+    assert editor.error.isHidden()
+
+
+def test_health_check_form_refuses_a_timeout_not_shorter_than_the_interval(qtbot):
+    """AWS: the health check timeout must be smaller than the interval (ALB target group health checks)."""
     doc = fileio.load(examples.path("web-tier"))
     inspector = Inspector()
     qtbot.addWidget(inspector)
@@ -53,17 +77,13 @@ def test_inspector_refuses_an_invalid_json_value_in_place(qtbot):
     editor = inspector.editors["health_check"]
     emitted = []
     inspector.edited.connect(lambda *a: emitted.append(a))
-    assert isinstance(editor.input, QPlainTextEdit)
-    editor.input.setPlainText('{"interval_s": 2}')
-    editor._commit()
-    assert emitted == [], "nothing invalid reaches the model"
-    assert not editor.error.isHidden() and "below the minimum of 5" in editor.error.text()
-    editor.input.setPlainText('{"interval_s": 20')
-    assert "Not valid JSON" in editor.error.text()
-    editor.input.setPlainText('{"interval_s": 20}')
-    editor._commit()
-    assert emitted == [("alb", "health_check", {"interval_s": 20})]
-    assert editor.error.isHidden()
+    form = editor.input
+    shown = doc.nodes["alb"].prop("health_check")
+    assert {k: f.value() for k, f in form.fields.items()} == shown and form.fields["interval_s"].suffix() == " s"
+    form.fields["timeout_s"].setValue(40)
+    assert emitted == [] and "shorter than interval_s" in editor.error.text()
+    form.fields["interval_s"].setValue(60)
+    assert emitted[-1] == ("alb", "health_check", {**shown, "interval_s": 60, "timeout_s": 40})
 
 
 def test_edge_inspector_and_nullable_numbers(qtbot):
