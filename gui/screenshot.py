@@ -37,6 +37,7 @@ def render_screenshot(doc: Document, out_path: str | os.PathLike, at: float = 0.
         app.processEvents()
         snapshot(window, max(0.0, float(at)))
         app.processEvents()
+        window.stage.about_demo.hide()   # the card a person sees on opening; the run has the stage
         write_widget(window, out_path, title=doc.title, pixels=size)   # PNG, JPEG, SVG or PDF by the name
     finally:
         window.close()

@@ -68,3 +68,16 @@ def test_svg_and_pdf_from_the_command_line(tmp_path):
     assert sum(1 for e in root.iter() if e.tag.endswith("circle")) > 20     # the dots are shapes
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shot.pdf", "shot.svg"]
+
+
+def test_a_screenshot_shows_the_run_not_the_opening_card(qapp, tmp_path, monkeypatch):
+    """The "About this demo" card greets a person opening a file; a screenshot is the live view."""
+    from engine import examples, fileio
+    from gui import screenshot as shot
+    from gui.export import image
+    seen = []
+    real = image.write_widget
+    monkeypatch.setattr(image, "write_widget", lambda widget, *a, **k: (
+        seen.append(widget.stage.about_demo.isVisible()), real(widget, *a, **k)))
+    shot.render_screenshot(fileio.load(examples.path("failure")), tmp_path / "s.png", at=30, size=(640, 400))
+    assert seen == [False] and (tmp_path / "s.png").stat().st_size > 0
