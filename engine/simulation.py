@@ -5,6 +5,7 @@ import pickle
 from typing import Any, Callable
 
 from engine import scenario
+from engine.costs import bill
 from engine.model import Document
 from engine.world import World
 
@@ -88,4 +89,5 @@ class Simulation:
             "duration_s": round(self.kernel.now, 6), "events": self.kernel.events, "wall_s": round(wall_s, 3),
             "ledger": self.ledger(), "nodes": nodes, "series": self.series,
             "activities": list(self.world.activities),
+            "cost": bill.cost_block(self.world), "metering": bill.metering(self.world),
         }

@@ -173,6 +173,10 @@ class Client(Component):
         closed = self.latency.n + self._recent.n + len(self._batch)
         return closed - self.failed
 
+    def latency_total(self) -> float:
+        """The sum of every latency so far: the client's connection-seconds (a load balancer's bill)."""
+        return self.latency.total + self._recent.total + sum(self._batch)
+
     @property
     def latencies(self) -> array:
         """The first SAMPLES_KEPT latencies, one by one (tests and inspection; reports use the histogram)."""
