@@ -13,12 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-from engine import examples, fileio, summary
+from engine import cli_sweep, examples, fileio, summary
 from engine.fileio import MAX_DURATION_S, MAX_SEED, LoadError
 from engine.propcheck import PropError, number, quote
+from engine.sweep import SweepError
 from engine.world import NotSimulated
 
-COMMANDS = ("run", "validate", "examples", "screenshot")
+COMMANDS = ("run", "validate", "examples", "screenshot", "sweep")
 MIN_SERIES_INTERVAL_S = 0.1
 MAX_SERIES_SAMPLES = 1_000_000  # duration / series interval: bounds the series in memory and in the report
 
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="simulated time to run to first (s, up to 30 days)")
     shot.add_argument("--size", default="1280x800", help="WIDTHxHEIGHT in pixels")
     shot.add_argument("--theme", choices=("light", "dark"), default="light")
+    cli_sweep.add_parser(sub, _bounded)
     return p
 
 
@@ -177,8 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             return open_app(argv)
         args = _parser().parse_args(argv)
         return {"run": cmd_run, "validate": cmd_validate, "examples": cmd_examples,
-                "screenshot": cmd_screenshot}[args.command](args)
-    except (LoadError, NotSimulated, BadInput) as e:
+                "screenshot": cmd_screenshot, "sweep": cli_sweep.cmd_sweep}[args.command](args)
+    except (LoadError, NotSimulated, BadInput, SweepError) as e:
         print(f"flowdeck: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
