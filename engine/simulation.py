@@ -24,6 +24,7 @@ class Simulation:
         self.series_interval = series_interval
         self.series: dict[str, Any] = {"t_s": []}
         self._last_sample_t = 0.0
+        self._usage_usd = 0.0   # the use-based part of the bill at the last sample (its $/h now)
         scenario.schedule(self.world, doc.scenario, on_pause)
         self.kernel.every(series_interval, self._sample, first=0.0)
 
@@ -66,6 +67,10 @@ class Simulation:
         for node_id, comp in self.world.components.items():
             for name, value in comp.sample(interval).items():
                 self.series.setdefault(node_id, {}).setdefault(name, []).append(round(float(value), 6))
+        costs, self._usage_usd = bill.sample(self.world, interval, self._usage_usd)
+        for key, values in costs.items():
+            for name, value in values.items():
+                self.series.setdefault(key, {}).setdefault(name, []).append(round(value, 6))
 
     # -- the report ----------------------------------------------------------------------------------
     def ledger(self) -> dict[str, Any]:

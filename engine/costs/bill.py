@@ -109,3 +109,26 @@ def hourly_now(world: Any) -> float:
             usd += prices.ec2_hourly(inst.props["instance_type"])
     lbs = sum(1 for c in world.components.values() if c.kind == "load_balancer")
     return usd + lbs * prices.value("elb", "alb_hour")
+
+
+COST_SERIES = "cost/run"   # the run's own series: no node id holds a '/'
+
+
+def time_based_usd(world: Any, nodes: dict[str, tuple[str, float, dict[str, Any]]]) -> float:
+    """The part of the bill that accrues with time, not use: instances and load balancer hours."""
+    usd = sum(cost for service, cost, _ in nodes.values() if service == "ec2")
+    return usd + sum(m["alb_hours"] * prices.value("elb", "alb_hour") for s, _, m in nodes.values() if s == "elb")
+
+
+def sample(world: Any, interval: float, usage_before: float) -> tuple[dict[str, dict[str, float]], float]:
+    """The cost series of one sample: each billed node's `cost_usd` so far, and the run's
+    `total_usd` and `per_hour_usd` (what it costs an hour now: the instances and load balancers
+    alive, plus the use-based charges of the interval that just ended, per hour). Returns them
+    with the use-based total to pass as usage_before next time."""
+    nodes = node_costs(world)
+    total = sum(usd for _, usd, _ in nodes.values())
+    usage = total - time_based_usd(world, nodes)
+    rate = hourly_now(world) + max(0.0, usage - usage_before) / interval * HOUR_S if interval > 0 else 0.0
+    out = {nid: {"cost_usd": usd} for nid, (_, usd, _) in nodes.items()}
+    out[COST_SERIES] = {"total_usd": total, "per_hour_usd": rate}
+    return out, usage

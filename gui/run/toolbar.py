@@ -43,13 +43,17 @@ class RunToolbar(QToolBar):
         self.addWidget(self.clock)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.addWidget(spacer)
+        self._spacer = self.addWidget(spacer)
         self.title = QLabel(title)
         self.title.setFont(theme.ui_font(11, bold=True))
         self.addWidget(self.title)
         self.addWidget(_gap(10))
         self.fit_action = self._action("Fit to view", "F", self.fit_requested.emit)
         self.restyle()
+
+    def add_meter(self, widget: QWidget) -> None:
+        """A live readout (the cost meter) after the clock."""
+        self.insertWidget(self._spacer, widget)
 
     def _action(self, text: str, shortcut: str, slot) -> QAction:
         action = QAction(text, self)
