@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -83,12 +84,12 @@ def _check_writable(path: Path, flag: str) -> None:
 def _run_all(args: argparse.Namespace, todo: list[sweep.Variant], header: list[str],
              out: Path) -> tuple[dict[int, dict], bool]:
     """Run every variant on the cluster; rows by their index in the stable order, and whether stopped."""
-    client, closers = _connect(args)
+    client, closers = connect(args.scheduler, args.workers)
     rows: dict[int, dict] = {}
     progress: Progress | None = None
     futures: list[Any] = []
     try:
-        _check_versions(client)
+        check_versions(client)
         progress = Progress(len(todo))
         futures = [client.submit(sweep.run_variant, v.data, v.seed, v.duration_s, pure=False,
                                  key=f"flowdeck-run-{v.index}-{time.time_ns()}") for v in todo]
@@ -98,7 +99,7 @@ def _run_all(args: argparse.Namespace, todo: list[sweep.Variant], header: list[s
             writer.writeheader()
             for future in _as_completed(futures):
                 variant = by_key[future.key]
-                rows[variant.index] = _row(variant, header, _result(future))
+                rows[variant.index] = _row(variant, header, result_of(future))
                 writer.writerow(rows[variant.index])
                 stream.flush()
                 progress.step(failed=bool(rows[variant.index]["error"]))
@@ -113,28 +114,32 @@ def _run_all(args: argparse.Namespace, todo: list[sweep.Variant], header: list[s
             close()
 
 
-def _connect(args: argparse.Namespace) -> tuple[Any, list[Callable[[], None]]]:
+def connect(scheduler: str | None, workers: int | None) -> tuple[Any, list[Callable[[], None]]]:
+    """A Dask client of the scheduler at that address, or of a new local cluster of worker
+    processes; with the functions that close what was opened."""
     from distributed import Client, LocalCluster
-    if args.scheduler:
+    if scheduler:
         try:
-            client = Client(args.scheduler, timeout="10s")
+            client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as e:
-            raise sweep.SweepError(f"--scheduler {args.scheduler}: cannot reach it ({e})") from None
+            raise sweep.SweepError(f"--scheduler {scheduler}: cannot reach it ({e})") from None
         return client, [client.close]
-    workers = args.workers or os.cpu_count() or 1
+    workers = workers or os.cpu_count() or 1
     # The worker processes start with Ctrl+C ignored (a terminal sends it to the whole process
     # group): this process alone stops the sweep, then closes the cluster.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                                silence_logs=logging.ERROR)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if main:
+            signal.signal(signal.SIGINT, previous)
     client = Client(cluster)
     return client, [client.close, cluster.close]
 
 
-def _check_versions(client: Any) -> None:
+def check_versions(client: Any) -> None:
     """Every worker must run this FlowDeck: the same release and the same engine code and prices."""
     mine = sweep.version()
     theirs = client.run(sweep.version)
@@ -157,7 +162,7 @@ def _as_completed(futures: list[Any]) -> Iterable[Any]:
     return as_completed(futures)
 
 
-def _result(future: Any) -> dict[str, Any]:
+def result_of(future: Any) -> dict[str, Any]:
     try:
         return future.result()
     except Exception as e:   # the worker died or the task could not run: a row that says so

@@ -92,9 +92,9 @@ class _Client:
 
 def test_a_worker_with_another_flowdeck_is_refused_before_any_run():
     mine = sweep.version()
-    cli_sweep._check_versions(_Client({"tcp://a:1": mine, "tcp://b:2": mine}))
+    cli_sweep.check_versions(_Client({"tcp://a:1": mine, "tcp://b:2": mine}))
     with pytest.raises(cli_sweep.VersionMismatch) as e:
-        cli_sweep._check_versions(_Client({"tcp://a:1": mine, "tcp://b:2": "0.0.9 (engine 000000000000)"}))
+        cli_sweep.check_versions(_Client({"tcp://a:1": mine, "tcp://b:2": "0.0.9 (engine 000000000000)"}))
     assert "tcp://b:2" in str(e.value) and "0.0.9" in str(e.value) and mine in str(e.value)
 
 

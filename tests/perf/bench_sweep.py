@@ -36,7 +36,7 @@ def bare_loop(todo: list[sweep.Variant]) -> float:
 def on_dask(todo: list[sweep.Variant], workers: int) -> tuple[float, float, list[dict]]:
     from distributed import Client, LocalCluster, wait
     start = time.perf_counter()
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     client = Client(cluster)
     client.run(sweep.version)   # the workers are up and have imported the engine, as a sweep checks
