@@ -36,6 +36,17 @@ def sweepable(doc: Document) -> list[tuple[str, str]]:
     return out
 
 
+def preferred(doc: Document, choices: list[tuple[str, str]]) -> tuple[int, int]:
+    """The two rows to start with: a group's max_size and a client's rate (capacity against traffic),
+    else the first two props."""
+    paths = [p for p, _ in choices]
+    wanted = [f"{n.id}.max_size" for n in doc.nodes.values() if n.kind == "auto_scaling_group"][:1]
+    wanted += [f"{n.id}.rate_rps" for n in doc.nodes.values() if n.kind == "client"][:1]
+    found = [paths.index(p) for p in wanted if p in paths] + [0, 1]
+    first = found[0]
+    return first, next((i for i in found[1:] if i != first), min(1, len(paths) - 1))
+
+
 def default_values(doc: Document, path: str) -> str:
     """The current value, its double and its quadruple (whole numbers for whole-number props)."""
     node_id, _, rest = path.partition(".")
@@ -102,8 +113,9 @@ class SweepDialog(QDialog):
     def _form(self) -> QFormLayout:
         form = QFormLayout()
         choices = sweepable(self.doc)
-        self.first = VaryRow(self.doc, choices, 0)
-        self.second = VaryRow(self.doc, choices, 1)
+        first, second = preferred(self.doc, choices)
+        self.first = VaryRow(self.doc, choices, first)
+        self.second = VaryRow(self.doc, choices, second)
         self.use_second = QCheckBox("and")
         self.use_second.setChecked(True)
         self.second.setEnabled(True)
@@ -225,7 +237,10 @@ class SweepDialog(QDialog):
 
     def _heatmap(self, grid: np.ndarray, xs: list[str], ys: list[str]) -> None:
         finite = grid[np.isfinite(grid)]
-        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        self._axis_ticks(xs, ys)
+        if not finite.size:
+            return   # nothing finished yet: the axes only
+        low, high = float(finite.min()), float(finite.max())
         image = pg.ImageItem(np.nan_to_num(grid, nan=low))
         image.setColorMap(pg.colormap.get("viridis"))   # high latency is bright yellow
         image.setLevels((low, high if high > low else low + 1.0))
@@ -236,6 +251,8 @@ class SweepDialog(QDialog):
                 label = pg.TextItem(f"{value:.3g}", color="k" if bright else "w", anchor=(0.5, 0.5))
                 label.setPos(ix + 0.5, iy + 0.5)
                 self.heat.addItem(label)
+
+    def _axis_ticks(self, xs: list[str], ys: list[str]) -> None:
         self.heat.getAxis("bottom").setTicks([[(i + 0.5, x) for i, x in enumerate(xs)]])
         self.heat.getAxis("left").setTicks([[(i + 0.5, y) for i, y in enumerate(ys)]])
         self.heat.setLabel("bottom", self.paths[0])
@@ -255,6 +272,8 @@ class SweepDialog(QDialog):
             label = pg.TextItem(", ".join(key), color=theme.current().text, anchor=(0, 1))
             label.setPos(cost, p99)
             self.pareto.addItem(label)
+        self.pareto.getViewBox().setDefaultPadding(0.15)   # room for the labels at the edges
+        self.pareto.enableAutoRange()
 
     @Slot(object)
     def _clicked(self, event: Any) -> None:

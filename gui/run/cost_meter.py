@@ -62,6 +62,8 @@ class CostMeter(QLabel):
         self.setMinimumWidth(max(self.minimumWidth(), self.fontMetrics().horizontalAdvance(text) + 24))
 
     def _text(self) -> str:
+        if not self.total_usd:
+            return "$ —/h  ·  $ — so far"   # before the run's first sample
         return f"{dollars(self.per_hour_usd)}/h  ·  {dollars(self.total_usd)} so far"
 
     def _tooltips(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import examples, fileio, sweep
-from gui.panels.sweep_dialog import SweepDialog, default_values, sweepable
+from gui.panels.sweep_dialog import SweepDialog, default_values, preferred, sweepable
 
 
 def _pick(combo, path: str) -> None:
@@ -48,6 +48,10 @@ def test_the_props_offered_are_the_numeric_ones_and_the_group_template():
     paths = [p for p, _ in sweepable(fileio.load(examples.path("web-tier")))]
     assert "web.max_size" in paths and "web.instance.concurrency" in paths and "users.rate_rps" in paths
     assert "users.arrival" not in paths   # a choice, not a number
+    dialog_doc = fileio.load(examples.path("fan-out"))
+    first, second = preferred(dialog_doc, sweepable(dialog_doc))
+    offered = [p for p, _ in sweepable(dialog_doc)]
+    assert (offered[first], offered[second]) == ("orders.max_size", "shoppers.rate_rps")
     doc = fileio.load(examples.path("web-tier"))
     c = doc.nodes["web"].props["instance"]["concurrency"]
     assert default_values(doc, "web.instance.concurrency") == f"{c},{2 * c},{4 * c}"
