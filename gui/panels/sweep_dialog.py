@@ -158,7 +158,9 @@ class SweepDialog(QDialog):
     def start(self) -> bool:
         try:
             varies = [sweep.parse_vary(self.first.vary_text())]
-            if self.use_second.isChecked() and self.second.vary_text() != self.first.vary_text():
+            if self.use_second.isChecked():
+                if self.second.prop.currentData() == self.first.prop.currentData():
+                    raise sweep.SweepError("Choose two different props, or untick 'and' to vary one")
                 varies.append(sweep.parse_vary(self.second.vary_text()))
             self.variants = sweep.variants(self.doc, self.doc.title, varies, self.seeds.value(), self.duration.value())
         except (sweep.SweepError, fileio.LoadError) as e:

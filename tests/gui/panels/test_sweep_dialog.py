@@ -40,8 +40,12 @@ def test_a_value_the_file_would_refuse_is_said_in_the_dialog(qtbot):
     qtbot.addWidget(dialog)
     _pick(dialog.first.prop, "users.rate_rps")
     dialog.first.values.setText("10,-5")
+    dialog.use_second.setChecked(False)
     assert not dialog.start()
     assert "rate_rps" in dialog.status.text() and dialog.job is None
+    dialog.use_second.setChecked(True)
+    _pick(dialog.second.prop, "users.rate_rps")
+    assert not dialog.start() and "two different props" in dialog.status.text()
 
 
 def test_the_props_offered_are_the_numeric_ones_and_the_group_template():
