@@ -12,6 +12,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -193,14 +194,19 @@ def max_instances(report: dict) -> int:
 
 
 # -- the same FlowDeck everywhere ----------------------------------------------------------------------------
+@lru_cache(maxsize=1)
 def version() -> str:
-    """FlowDeck's version and a fingerprint of the engine's code and prices: a worker must match it."""
+    """FlowDeck's version and a fingerprint of the engine's code and prices: a worker must match it.
+    Taken once per process, so a worker started before the code changed keeps the old fingerprint."""
+    return fingerprint(Path(__file__).resolve().parent)
+
+
+def fingerprint(root: Path) -> str:
     try:
         release = metadata.version("flowdeck")
     except metadata.PackageNotFoundError:
         release = "unknown"
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(root)).encode())

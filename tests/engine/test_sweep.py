@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -98,12 +100,13 @@ def test_a_worker_with_another_flowdeck_is_refused_before_any_run():
     assert "tcp://b:2" in str(e.value) and "0.0.9" in str(e.value) and mine in str(e.value)
 
 
-def test_the_version_fingerprint_changes_with_the_engine_code(tmp_path, monkeypatch):
-    before = sweep.version()
-    fake = tmp_path / "sweep.py"
-    fake.write_text("# another engine\n")
-    monkeypatch.setattr(sweep, "__file__", str(fake))
-    assert sweep.version() != before
+def test_the_version_fingerprint_changes_with_the_engine_code(tmp_path):
+    engine_dir = Path(sweep.__file__).resolve().parent
+    copy = tmp_path / "engine"
+    shutil.copytree(engine_dir, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert sweep.fingerprint(copy) == sweep.version()
+    (copy / "kernel.py").write_text((copy / "kernel.py").read_text() + "# another build\n")
+    assert sweep.fingerprint(copy) != sweep.version()
 
 
 def test_pareto_front_keeps_only_points_nothing_beats_on_cost_and_latency():
