@@ -20,8 +20,9 @@ def _ec2(world: Any, comp: Any) -> tuple[float, dict[str, Any]]:
     usd = world.meter.ec2_ended.get(comp.id, 0.0)
     seconds = world.meter.ec2_ended_s.get(comp.id, 0.0)
     by_type: dict[str, int] = {}
-    for inst in world.instances.values():
-        if inst.owner is comp and inst.state != TERMINATED:
+    live = comp.instances() if callable(comp.instances) else comp.instances   # a group's list, or [the instance]
+    for inst in live:
+        if inst.state != TERMINATED:
             billed = ec2_billed_s(inst.launched_at, now)
             kind = inst.props["instance_type"]
             usd += billed * prices.ec2_hourly(kind) / HOUR_S
@@ -33,9 +34,9 @@ def _ec2(world: Any, comp: Any) -> tuple[float, dict[str, Any]]:
 def _elb(world: Any, comp: Any) -> tuple[float, dict[str, Any]]:
     """Every hour begun is a billed hour; LCU-hours of the closed hours plus the one in progress."""
     hours = max(1, math.ceil(world.kernel.now / HOUR_S - 1e-9))
-    current = world.meter.hour_so_far(comp.id)
-    lcu_hours = world.meter.lcu_hours[comp.id] + current.lcu()
     usage = alb_usage(world, comp.id)
+    current = world.meter.hour_so_far(comp.id, usage)
+    lcu_hours = world.meter.lcu_hours[comp.id] + current.lcu()
     usd = hours * prices.value("elb", "alb_hour") + lcu_hours * prices.value("elb", "lcu_hour")
     return usd, {"alb_hours": hours, "lcu_hours": round(lcu_hours, 6),
                  "lcu_this_hour": {k: round(v, 6) for k, v in current.lcu_dimensions().items()},

@@ -29,6 +29,24 @@ def sqs_chunks(size_bytes: int) -> int:
     return 1 + max(0, size_bytes - 1) // CHUNK_BYTES
 
 
+def message_chunks(msg: Any) -> int:
+    """The billed requests of sending msg's body. A flat object of short values (what generated
+    messages are) is far under 64 KB: counted without encoding it, which would cost every send."""
+    body = msg.body
+    if isinstance(body, dict) and len(body) < 100:
+        size = 0
+        for key, value in body.items():
+            if isinstance(value, str):
+                size += len(value)
+            elif not isinstance(value, (int, float, bool, type(None))):
+                break
+            size += len(key) + 32
+        else:
+            if size * 4 < CHUNK_BYTES:   # 4: the most bytes a character takes in UTF-8, escaped or not
+                return 1
+    return sqs_chunks(len(msg.body_text().encode("utf-8")))
+
+
 def ec2_billed_s(launched_at: float, ended_at: float) -> float:
     """Per-second billing with a minimum of 60 s from the launch."""
     return max(prices.value("ec2", "billing"), ended_at - launched_at)
@@ -102,9 +120,10 @@ class Meter:
             self._hour_start[lb_id] = now
         self.hours_closed += 1
 
-    def hour_so_far(self, lb_id: str) -> AlbUsage:
-        """Usage of the hour in progress (billed as a whole hour: 'or partial hour')."""
-        return alb_usage(self.world, lb_id).minus(self._hour_start[lb_id])
+    def hour_so_far(self, lb_id: str, usage: AlbUsage | None = None) -> AlbUsage:
+        """Usage of the hour in progress (billed as a whole hour: 'or partial hour'), from the
+        cumulative usage now (given, or measured)."""
+        return (usage or alb_usage(self.world, lb_id)).minus(self._hour_start[lb_id])
 
 
 def alb_usage(world: Any, lb_id: str) -> AlbUsage:

@@ -16,6 +16,7 @@ def table() -> dict[str, Any]:
     return json.loads(PRICES_FILE.read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=None)   # the bill asks for the same few numbers at every sample
 def value(*path: str) -> float:
     """The number at a path of the table, e.g. value("elb", "alb_hour")."""
     node: Any = table()
@@ -30,6 +31,7 @@ def instance_types() -> tuple[str, ...]:
     return tuple(sorted(hours, key=lambda t: (hours[t]["value"], t)))
 
 
+@lru_cache(maxsize=None)
 def ec2_hourly(instance_type: str) -> float:
     return value("ec2", "instance_hour", instance_type)
 

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any, Callable
 
 from engine.components.base import Component
-from engine.costs.meter import sqs_chunks
+from engine.costs.meter import message_chunks, sqs_chunks
 from engine.messaging import consumers
 from engine.messaging.messages import (DELAYED, GONE, IN_FLIGHT, TRANSIT, VISIBLE, DedupWindow, Message,
                                        attach_producer, dedup_key)
@@ -102,7 +102,7 @@ class SqsQueue(Component):
     # -- messages in ---------------------------------------------------------------------------------
     def on_send(self, msg: Message) -> None:
         """A producer's SendMessage arrives. A FIFO duplicate is accepted and discarded: no copy."""
-        self.send_chunks += sqs_chunks(len(msg.body_text().encode("utf-8")))
+        self.send_chunks += message_chunks(msg)
         if self.fifo and self.dedup.is_duplicate(dedup_key(msg, self.props["content_based_deduplication"]),
                                                  self.kernel.now):
             self.deduplicated += 1

@@ -162,3 +162,12 @@ def test_unknown_instance_type_is_refused_with_the_types_it_can_price():
     with pytest.raises(LoadError) as e:
         from_data(topology([node("i", "ec2_instance", instance_type="z9.huge")], []))
     assert "instance_type" in str(e.value) and "t3.micro" in str(e.value)
+
+
+def test_a_send_is_billed_by_the_64_kb_chunks_of_its_body():
+    """A generated message is one request; a body of 100,000 characters is two (AWS: each 64 KB chunk)."""
+    from engine.messaging.messages import Message
+    small = Message(1, {}, {"event_type": "order_placed", "amount": 12.5})
+    big = Message(2, {}, {"note": "x" * 100_000})
+    nested = Message(3, {}, {"items": ["y" * 70_000]})
+    assert [meter.message_chunks(m) for m in (small, big, nested)] == [1, 2, 2]
