@@ -13,12 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-from engine import cli_cfn, cli_export, examples, fileio, summary
+from engine import cli_cfn, cli_export, cli_sweep, examples, fileio, summary
 from engine.fileio import MAX_DURATION_S, MAX_SEED, LoadError
 from engine.propcheck import PropError, number, quote
+from engine.sweep import SweepError
 from engine.world import NotSimulated
 
-COMMANDS = ("run", "validate", "examples", "screenshot", "video", *cli_cfn.COMMANDS)
+COMMANDS = ("run", "validate", "examples", "screenshot", "video", "sweep", *cli_cfn.COMMANDS)
 MIN_SERIES_INTERVAL_S = 0.1
 MAX_SERIES_SAMPLES = 1_000_000  # duration / series interval: bounds the series in memory and in the report
 
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     shot.add_argument("--size", default="1280x800", help="WIDTHxHEIGHT in pixels")
     shot.add_argument("--theme", choices=("light", "dark"), default="light")
     cli_export.add_video_parser(sub, _bounded, MAX_DURATION_S)
+    cli_sweep.add_parser(sub, _bounded)
     cli_cfn.add_commands(sub)
     return p
 
@@ -189,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         return {"run": cmd_run, "validate": cmd_validate, "examples": cmd_examples,
                 "screenshot": cmd_screenshot, "video": lambda a: cli_export.cmd_video(a, load),
-                **cli_cfn.COMMANDS}[args.command](args)
-    except (LoadError, NotSimulated, BadInput, cli_export.OutError, *cli_cfn.ERRORS) as e:
+                "sweep": cli_sweep.cmd_sweep, **cli_cfn.COMMANDS}[args.command](args)
+    except (LoadError, NotSimulated, BadInput, SweepError, cli_export.OutError, *cli_cfn.ERRORS) as e:
         print(f"flowdeck: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

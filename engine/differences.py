@@ -23,12 +23,13 @@ DIFFERENCES: list[tuple[str, str]] = [
     ("ELB", "Slow start ramps the chance that a new target keeps a request, not a weight AWS computes."),
     ("ELB", "idle_timeout_s bounds each request's wait for its answer (then 504); AWS times out a connection "
             "on which no data moves."),
-    ("ELB", "No HTTP keep-alive, TLS, connection limits or request sizes: a request is one message each way."),
-    ("EC2", "instance_type is a label only: an instance's speed is its concurrency (request slots) and "
+    ("ELB", "No HTTP keep-alive, TLS or connection limits: a request is one message each way and one new "
+            "connection in the load balancer's bill; request and answer sizes are the client's, for the bill only."),
+    ("EC2", "instance_type sets the price only: an instance's speed is its concurrency (request slots) and "
             "service time, which does not grow with load."),
     ("EC2", "CPU utilization is busy request slots over concurrency, not the instance's real CPU."),
-    ("EC2", "An instance boots in exactly boot_time_s and never fails to launch; there are no zones, "
-            "capacity shortages or costs."),
+    ("EC2", "An instance boots in exactly boot_time_s and never fails to launch; there are no zones or "
+            "capacity shortages. It is billed from its launch, boot included, with no EBS volume or data transfer."),
     ("Auto Scaling", "Metrics are measured exactly at the end of each evaluation period, with no CloudWatch "
                      "delay or missing datapoints."),
     ("Auto Scaling", "Target tracking scales in below 90 % of the target and one instance at a time; AWS's "
@@ -52,8 +53,8 @@ DIFFERENCES: list[tuple[str, str]] = [
                "AWS does not publish the figure and varies it."),
     ("Lambda", "Concurrency may rise instantly up to the limit; AWS scales each function by at most 1,000 "
                "concurrent executions every 10 seconds."),
-    ("Lambda", "memory_mb changes nothing in a run (AWS also gives more CPU with more memory); duration_s "
-               "alone sets the run time."),
+    ("Lambda", "memory_mb sets the price only (AWS also gives more CPU with more memory); duration_s "
+               "alone sets the run time, and a cold start is billed as part of it."),
     ("Lambda", "Throttled asynchronous events wait 1, 2, 4 ... s up to 5 minutes, each wait drawn between "
                "half and all of its step (AWS does not document the spread)."),
     ("Lambda", "Failed asynchronous invocations are retried exactly 60 and 120 s later (AWS: about 1 and "

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine import filter_policy, propcheck
+from engine.costs import prices
 from engine.policies import check_policies
 from engine.propcheck import PropError
 
@@ -68,8 +69,9 @@ class ConnectionSpec:
 EXPONENTIAL_100MS = {"dist": "exponential", "mean": 0.1}
 
 _INSTANCE_PROPS = (
-    PropSpec("instance_type", STR, "t3.micro",
-             "A label only: it sets neither speed, nor request slots, nor cost (set concurrency and service time)."),
+    PropSpec("instance_type", CHOICE, prices.DEFAULT_INSTANCE_TYPE,
+             "Sets the price (us-east-1 on-demand, per second with a 60 s minimum) and nothing else: speed is "
+             "concurrency and service time.", choices=prices.instance_types(), live=False),
     PropSpec("concurrency", INT, 2,
              "Requests the instance serves at once (its request slots), standing in for its vCPUs and threads.",
              unit="requests", min=1, max=10000),
@@ -100,6 +102,12 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
                           "Give up on a request after this long (none: wait for the load balancer's answer); the target "
                           "still works on a request given up on.",
                           unit="s", min=0.001, max=86400.0, nullable=True),
+                 PropSpec("request_bytes", INT, 1000,
+                          "Size of each request (headers and body): with response_bytes, the bytes a load balancer "
+                          "processes, one of its LCU dimensions (cost only).", unit="bytes", min=0, max=100_000_000),
+                 PropSpec("response_bytes", INT, 10000,
+                          "Size of each successful answer (cost only, as request_bytes).",
+                          unit="bytes", min=0, max=100_000_000),
              )),
     KindSpec("load_balancer", "Application Load Balancer", "Traffic",
              "Spreads requests over the healthy targets of its one target group; the load balancer itself "
@@ -195,8 +203,8 @@ KINDS: dict[str, KindSpec] = {k.kind: k for k in (
                           "Beyond the limit, invocations are throttled.",
                           min=0, max=10000, nullable=True),
                  PropSpec("memory_mb", INT, 128,
-                          "Memory of each execution environment. Not modelled yet: it changes nothing in a run "
-                          "(AWS also scales CPU with it; here duration_s alone sets the run time). Kept for cost.",
+                          "Memory of each execution environment: it sets the price of each millisecond (GB-seconds) "
+                          "and nothing else (AWS also scales CPU with it; here duration_s alone sets the run time).",
                           unit="MB", min=128, max=10240),
                  PropSpec("duration_s", DISTRIBUTION, {"dist": "constant", "value": 0.2},
                           "Run time of one invocation.", unit="s"),

@@ -5,6 +5,7 @@ import pickle
 from typing import Any, Callable
 
 from engine import scenario
+from engine.costs import bill
 from engine.model import Document
 from engine.world import World
 
@@ -23,6 +24,7 @@ class Simulation:
         self.series_interval = series_interval
         self.series: dict[str, Any] = {"t_s": []}
         self._last_sample_t = 0.0
+        self._usage_usd = 0.0   # the use-based part of the bill at the last sample (its $/h now)
         scenario.schedule(self.world, doc.scenario, on_pause)
         self.kernel.every(series_interval, self._sample, first=0.0)
 
@@ -65,6 +67,10 @@ class Simulation:
         for node_id, comp in self.world.components.items():
             for name, value in comp.sample(interval).items():
                 self.series.setdefault(node_id, {}).setdefault(name, []).append(round(float(value), 6))
+        costs, self._usage_usd = bill.sample(self.world, interval, self._usage_usd)
+        for key, values in costs.items():
+            for name, value in values.items():
+                self.series.setdefault(key, {}).setdefault(name, []).append(round(value, 6))
 
     # -- the report ----------------------------------------------------------------------------------
     def ledger(self) -> dict[str, Any]:
@@ -88,4 +94,5 @@ class Simulation:
             "duration_s": round(self.kernel.now, 6), "events": self.kernel.events, "wall_s": round(wall_s, 3),
             "ledger": self.ledger(), "nodes": nodes, "series": self.series,
             "activities": list(self.world.activities),
+            "cost": bill.cost_block(self.world), "metering": bill.metering(self.world),
         }

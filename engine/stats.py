@@ -82,7 +82,9 @@ class LatencyHistogram:
         """Add a batch of values (an array of doubles) at numpy speed."""
         if not values:
             return
-        a = np.frombuffer(values, dtype=np.float64)
+        # A copy, not a view: a profiler that holds this frame (Dask's workers sample every running
+        # task's stack) would keep a view alive, and the caller could no longer empty its buffer.
+        a = np.frombuffer(values, dtype=np.float64).copy()
         self.total += math.fsum(values)
         self.lo, self.hi = min(self.lo, float(a.min())), max(self.hi, float(a.max()))
         idx = np.zeros(len(a), dtype=np.int64)

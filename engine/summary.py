@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.costs import summary as cost_summary
 from engine.messaging.summary import SECTIONS as MESSAGING_SECTIONS
 from engine.text_tables import ms, of_kind, pct, table
 
@@ -78,5 +79,5 @@ def render(report: dict[str, Any]) -> str:
     parts = [head, ""] + _clients(report) + _load_balancers(report) + _compute(report)
     for section in MESSAGING_SECTIONS:
         parts += section(report)
-    return "\n".join(parts + _ledger(report) + _activities(report))
+    return "\n".join(parts + cost_summary.render(report) + _ledger(report) + _activities(report))
 

@@ -9,6 +9,7 @@ from engine.catalog import COMPONENT_CLASSES
 from engine.components.base import Component, EdgeRt
 from engine.components.client import Client
 from engine.components.instance import Instance
+from engine.costs.meter import Meter
 from engine.kernel import Kernel
 from engine.model import Document, Edge
 from engine.traffic import Request
@@ -36,6 +37,7 @@ class World:
         self.edges: list[EdgeRt] = []
         self.edge_by_id: dict[str, EdgeRt] = {}
         self._gone: deque[str] = deque()   # ids of terminated instances, oldest first
+        self.meter = Meter(self)   # what the bill needs beyond the components' counters
         self._build()
 
     def _build(self) -> None:
@@ -56,6 +58,7 @@ class World:
             dst.connect_in(rt, src)
         for comp in self.components.values():
             comp.start()
+        self.meter.start()
 
     # -- what components call --------------------------------------------------------------------
     def hop(self, edge: EdgeRt, instance_no: int, kind: int, handler: Callable[[Any], None], payload: Any) -> None:

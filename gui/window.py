@@ -34,6 +34,7 @@ from gui.run.animation import DotAnimator, ViewClock
 from gui.run.bridge import EngineBridge
 from gui.run.scenario_editor import ScenarioEditor
 from gui.run.timeline import Timeline, install_keys
+from gui.run.cost_meter import CostMeter
 from gui.run.toolbar import RunToolbar, speed_text
 
 BADGE_PERIOD_S = 0.25      # badges and the status bar change at most this often (wall seconds)
@@ -134,6 +135,8 @@ class MainWindow(QMainWindow):
     def _make_toolbar(self) -> RunToolbar:
         bar = RunToolbar(self.doc.title, self)
         bar.setObjectName("RunToolbar")
+        self.cost_meter = CostMeter(lambda: self.topology.items_by_id, bar)
+        bar.add_meter(self.cost_meter)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         bar.play_toggled.connect(self.toggle_play)
         bar.step_requested.connect(self.step)
@@ -286,6 +289,7 @@ class MainWindow(QMainWindow):
         self.theme_actions[name].setChecked(True)
         self.topology.apply_theme()
         self.toolbar.restyle()
+        self.cost_meter.restyle()
         if self.charts is not None:
             self.charts.apply_theme()
         self.view.banner.update()
@@ -338,6 +342,7 @@ class MainWindow(QMainWindow):
                     self._series_backlog.append((b.series_from, b.series))
                 else:
                     self.charts.extend(b.series_from, b.series)
+                self.cost_meter.ingest(b.series)
             self.engine_t, self.speed, self.achieved, self.lagging, self.events = (
                 b.sim_time, b.speed, b.achieved_speed, b.lagging, b.events)
             self._follow_pause(b)
@@ -375,6 +380,7 @@ class MainWindow(QMainWindow):
         self.clock.reset(t)
         self.activity.clear()
         self._series_backlog.clear()
+        self.cost_meter.reset()
         if self.charts is not None:
             self.charts.clear(keep_future=played_to > t)
         self._state, self._state_t, self._caption = None, 0.0, None

@@ -120,6 +120,7 @@ class AutoScalingGroup(Component):
 
     def _ended(self, inst: Instance) -> None:
         inst.terminate()
+        self.world.meter.instance_ended(self.id, inst)
         self.instances.remove(inst)
         self.world.instance_gone(inst)
         self.handled_by_gone += inst.handled

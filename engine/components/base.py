@@ -30,6 +30,7 @@ class Host(Protocol):
     components: dict[str, "Component"]
     instances: dict[str, Any]
     rec: Callable[[tuple], None]
+    meter: Any   # engine.costs.meter.Meter
 
     def hop(self, edge: EdgeRt, instance_no: int, kind: int, handler: Callable[[Any], None],
             payload: Any) -> None: ...

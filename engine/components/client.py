@@ -173,6 +173,10 @@ class Client(Component):
         closed = self.latency.n + self._recent.n + len(self._batch)
         return closed - self.failed
 
+    def latency_total(self) -> float:
+        """The sum of every latency so far: the client's connection-seconds (a load balancer's bill)."""
+        return self.latency.total + self._recent.total + sum(self._batch)
+
     @property
     def latencies(self) -> array:
         """The first SAMPLES_KEPT latencies, one by one (tests and inspection; reports use the histogram)."""
@@ -205,12 +209,17 @@ class Client(Component):
 
     def latency_summary(self) -> dict[str, float]:
         """Mean (exact), p50, p95 and p99 (within 0.1 %) of every latency so far."""
+        lat = self.latency_histogram()
+        p50, p95, p99 = lat.percentiles((50, 95, 99))
+        return {"mean": lat.mean(), "p50": p50, "p95": p95, "p99": p99}
+
+    def latency_histogram(self) -> LatencyHistogram:
+        """Every latency so far, in a new histogram (several clients' can be merged)."""
         self._flush()
         lat = LatencyHistogram()
         lat.merge(self.latency)
         lat.merge(self._recent)
-        p50, p95, p99 = lat.percentiles((50, 95, 99))
-        return {"mean": lat.mean(), "p50": p50, "p95": p95, "p99": p99}
+        return lat
 
     def sample(self, interval: float) -> dict[str, float]:
         sent0, failed0 = self._sampled

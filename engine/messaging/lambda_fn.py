@@ -28,6 +28,7 @@ from typing import Any, Callable
 
 from engine import distributions
 from engine.components.base import Component
+from engine.costs.meter import billed_ms
 from engine.messaging.esm import EventSourceMapping
 from engine.messaging.messages import Message
 
@@ -86,6 +87,7 @@ class LambdaFunction(Component):
         self.async_events: dict[int, AsyncEvent] = {}
         self.mappings: list[EventSourceMapping] = []
         self.invocations = self.throttles = self.cold_starts = self.errors = self.successes = 0
+        self.mb_ms = 0   # billed duration (ms, rounded up per invocation) times memory (MB)
         self.deleted = self.dropped_failed = self.dropped_old = self.async_retries = self.async_running = 0
         self.pool = account_pool(world)
         self.pool.functions.append(self)
@@ -134,6 +136,7 @@ class LambdaFunction(Component):
         self.invocations += 1
         self.peak_running = max(self.peak_running, self.running)
         run = self._duration() + (self.props["cold_start_s"] if cold else 0.0)
+        self.mb_ms += billed_ms(run) * self.props["memory_mb"]
         self.kernel.at(now + run, self._finish, Invocation(on_done, payload, cold, pooled))
         return True
 

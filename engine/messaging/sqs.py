@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any, Callable
 
 from engine.components.base import Component
+from engine.costs.meter import message_chunks, sqs_chunks
 from engine.messaging import consumers
 from engine.messaging.messages import (DELAYED, GONE, IN_FLIGHT, TRANSIT, VISIBLE, DedupWindow, Message,
                                        attach_producer, dedup_key)
@@ -66,6 +67,7 @@ class SqsQueue(Component):
         self.deduplicated = self.delete_failures = self.over_limit = 0
         self.consumer_bug = 0.0     # an injected failure: the share of received messages every consumer fails
         self.sns_raw_in = self.sns_envelope_in = self.sns_bytes_in = 0   # SNS deliveries, by form and size
+        self.send_chunks = 0   # SendMessage requests as billed: one per started 64 KB of payload
         self._marks = (0, 0, 0)
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -112,6 +114,7 @@ class SqsQueue(Component):
     # -- messages in ---------------------------------------------------------------------------------
     def on_send(self, msg: Message) -> None:
         """A producer's SendMessage arrives. A FIFO duplicate is accepted and discarded: no copy."""
+        self.send_chunks += message_chunks(msg)
         if self.fifo and self.dedup.is_duplicate(dedup_key(msg, self.props["content_based_deduplication"]),
                                                  self.kernel.now):
             self.deduplicated += 1
@@ -132,7 +135,9 @@ class SqsQueue(Component):
             self.sns_raw_in += 1
         else:
             self.sns_envelope_in += 1
-        self.sns_bytes_in += msg.delivered_size()
+        size = msg.delivered_size()
+        self.sns_bytes_in += size
+        self.send_chunks += sqs_chunks(size)
         self._enqueue(msg, delay=self.props["delay_s"])
         return True
 

@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from engine.costs.bill import COST_SERIES, METERS
 from engine.model import Document
 from gui import theme
 
@@ -35,6 +36,7 @@ class Curve:
     colour: int          # index into the theme's chart colours
     style: str = "solid"
     scale: float = 1.0
+    overview: bool = True   # False: drawn only when its node is selected
 
 
 @dataclass(frozen=True)
@@ -109,15 +111,23 @@ def chart_specs(doc: Document) -> list[Chart]:
                   (q.name, Curve(q.id, "in_flight", "in flight", 4 + 2 * i, "dash"))]
     charts = [Chart("Latency at the clients (ms)", _labelled(latency)), Chart("Requests per second", _labelled(rps)),
               Chart("Instances", _labelled(count)), Chart("CPU (%)", _labelled(cpu), 100.0),
-              Chart("Queue depth", _labelled(depth))]
+              Chart("Queue depth", _labelled(depth)), _cost_chart(doc)]
     return [c for c in charts if c.curves]
+
+
+def _cost_chart(doc: Document) -> Chart:
+    """What the run has cost so far, in cents: the total, and each billed node (its own chart when selected)."""
+    billed = [n for n in doc.nodes.values() if n.kind in METERS]
+    curves = [("Total", Curve(COST_SERIES, "total_usd", "", 0, "solid", 100.0))]
+    curves += [(n.name, Curve(n.id, "cost_usd", "", 1 + i, "dash", 100.0, overview=False)) for i, n in enumerate(billed)]
+    return Chart("Cost so far (US cents)", _labelled(curves) if billed else ())
 
 
 def _labelled(named: list[tuple[str, Curve]]) -> tuple[Curve, ...]:
     """Prefix each label with its node's name when the chart shows more than one node."""
     several = len({name for name, _ in named}) > 1
     return tuple(Curve(c.node, c.key, f"{name} {c.label}".strip() if several or not c.label else c.label,
-                       c.colour, c.style, c.scale) for name, c in named)
+                       c.colour, c.style, c.scale, c.overview) for name, c in named)
 
 
 def _legend_html(chart: Chart, t: theme.Theme) -> str:
@@ -232,7 +242,8 @@ class ChartsPanel(QWidget):
             mine = [c for c in mine if c.curves]
             if mine:
                 return mine
-        return self.specs
+        overview = [Chart(c.title, tuple(v for v in c.curves if v.overview), c.y_max) for c in self.specs]
+        return [c for c in overview if c.curves]
 
     def _build(self) -> None:
         t = theme.current()
@@ -240,7 +251,7 @@ class ChartsPanel(QWidget):
         self.graphs.setBackground(t.surface)
         specs = self._visible_specs()
         node = self.doc.nodes.get(self.selected)
-        focused = node is not None and specs is not self.specs
+        focused = node is not None and any(v.node == self.selected for c in specs for v in c.curves)
         self.heading.setText(node.name if focused else "Overview")
         self._plots = []
         for row, chart in enumerate(specs):

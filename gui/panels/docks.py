@@ -108,6 +108,11 @@ def make_docks(w: DockHost) -> None:
                   Qt.Orientation.Vertical)
 
 
+def _open_sweep(w: DockHost) -> None:
+    from gui.panels.sweep_dialog import open_sweep_dialog   # imports Dask only when asked for
+    w.sweep_dialog = open_sweep_dialog(w)
+
+
 def make_menus(w: DockHost) -> None:
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
@@ -118,6 +123,9 @@ def make_menus(w: DockHost) -> None:
     run = bar.addMenu("&Run")
     for action in (w.toolbar.play_action, w.toolbar.step_action, w.toolbar.reset_action, *w.toolbar.speed_actions):
         run.addAction(action)
+    run.addSeparator()
+    w.sweep_action = run.addAction("S&weep...", lambda: _open_sweep(w))
+    w.sweep_action.setToolTip("Run the document for several values of one or two props, on a local Dask cluster")
     w.scenario.fill_menu(bar.addMenu("&Scenario"))
     view = bar.addMenu("&View")
     group = QActionGroup(w)

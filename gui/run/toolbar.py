@@ -42,14 +42,18 @@ class RunToolbar(QToolBar):
         self.addWidget(_gap(6))
         self.addWidget(self.clock)
         spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.addWidget(spacer)
-        self.title = QLabel(title)
+        spacer.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)   # the title fills the gap
+        self._spacer = self.addWidget(spacer)
+        self.title = ElidedLabel(title)
         self.title.setFont(theme.ui_font(11, bold=True))
         self.addWidget(self.title)
         self.addWidget(_gap(10))
         self.fit_action = self._action("Fit to view", "F", self.fit_requested.emit)
         self.restyle()
+
+    def add_meter(self, widget: QWidget) -> None:
+        """A live readout (the cost meter) after the clock."""
+        self.insertWidget(self._spacer, widget)
 
     def _action(self, text: str, shortcut: str, slot) -> QAction:
         action = QAction(text, self)
@@ -119,6 +123,42 @@ class RunToolbar(QToolBar):
         self.reset_action.setIcon(toolbar_icon("reset", t.text))
         self.fit_action.setIcon(toolbar_icon("fit", t.text))
         self.title.setStyleSheet(f"color: {t.muted};")
+
+
+class ElidedLabel(QLabel):
+    """The document's title: it gives way (ending in "...") instead of pushing the toolbar's
+    buttons into its overflow menu; the whole title is its tooltip."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(60)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self.full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def text(self) -> str:
+        return self.full
+
+    def sizeHint(self):
+        hint = super().sizeHint()   # small: the toolbar never overflows for a long title
+        hint.setWidth(self.minimumWidth())
+        return hint
+
+    def minimumSizeHint(self):
+        return self.sizeHint()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        super().setText(self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideRight, max(0, self.width() - 4)))
 
 
 def _gap(width: int) -> QWidget:

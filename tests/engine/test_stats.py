@@ -98,3 +98,21 @@ def test_a_clients_latency_memory_is_flat_in_the_number_of_requests():
         tracemalloc.stop()
     assert sim.world.components["c"].latency.n + sim.world.components["c"]._recent.n > 190_000
     assert after_10n - after_n < 48_000, (after_n, after_10n)
+
+
+def test_a_profiler_that_keeps_frames_does_not_pin_the_callers_buffer():
+    """Dask workers sample the stacks of running tasks and keep the frames for a while: add_many
+    must not leave a view of the caller's array in its frame (BufferError when the client empties it)."""
+    import sys
+
+    kept = []
+    batch = array("d", [0.1] * 100)
+    hist = LatencyHistogram()
+    sys.setprofile(lambda frame, event, arg: kept.append(frame) if frame.f_code.co_name == "add_many" else None)
+    try:
+        hist.add_many(batch)
+    finally:
+        sys.setprofile(None)
+    assert kept
+    del batch[:]   # raised BufferError while a kept frame held a numpy view of batch
+    assert hist.n == 100

@@ -10,7 +10,8 @@ def titles(name: str) -> list[str]:
 
 
 def test_web_tier_has_latency_requests_instances_and_cpu_but_no_queues():
-    assert titles("web-tier") == ["Latency at the clients (ms)", "Requests per second", "Instances", "CPU (%)"]
+    assert titles("web-tier") == ["Latency at the clients (ms)", "Requests per second", "Instances", "CPU (%)",
+                                  "Cost so far (US cents)"]
 
 
 def test_a_queue_topology_without_http_clients_shows_no_latency_chart():
