@@ -68,7 +68,7 @@ class CostMeter(QLabel):
 
     def _tooltips(self) -> None:
         for node_id, item in self._items().items():
-            base = item.toolTip().split("\n")[0]
+            base = "\n".join(line for line in item.toolTip().split("\n") if not line.startswith(COST_LINE))
             usd = self.by_node.get(node_id)
             item.setToolTip(base if usd is None else f"{base}\n{COST_LINE}{dollars(usd)}")
 

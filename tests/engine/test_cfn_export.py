@@ -103,7 +103,7 @@ def test_round_trip_of_policies_and_messaging_settings_the_examples_leave_out():
         node("users", "client"),
         node("alb", "load_balancer", algorithm="weighted_random", slow_start_s=60, idle_timeout_s=120),
         node("web", "auto_scaling_group", min_size=2, max_size=9, desired_capacity=3, termination_policy="oldest_instance",
-             instance={"instance_type": "c6g.large"}, policies=[step, scale_in, simple, tracking, nightly]),
+             instance={"instance_type": "c7g.large"}, policies=[step, scale_in, simple, tracking, nightly]),
         node("box", "ec2_instance", instance_type="m5.large"),
         node("events", "sns_topic", fifo=True, content_based_deduplication=True),
         node("orders", "sqs_queue", fifo=True, delay_s=5, max_receive_count=7),
