@@ -88,4 +88,5 @@ class Simulation:
             "duration_s": round(self.kernel.now, 6), "events": self.kernel.events, "wall_s": round(wall_s, 3),
             "ledger": self.ledger(), "nodes": nodes, "series": self.series,
             "activities": list(self.world.activities),
+            **({"traces": self.world.tracer.report()} if self.world.tracer is not None else {}),
         }

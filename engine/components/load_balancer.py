@@ -125,6 +125,8 @@ class LoadBalancer(Component):
         targets = self._routable or self.routable()
         if not targets:
             self._unrouted += 1
+            if r.trace is not None:
+                r.trace.unrouted(self, self.kernel.now)
             self.answer(r, UNAVAILABLE)
             return
         if self._plain_rr:
@@ -132,6 +134,8 @@ class LoadBalancer(Component):
             target = targets[rr]
         else:
             target = self._pick(targets)
+        if r.trace is not None:
+            r.trace.routed(self, targets, target, self.kernel.now)
         target.outstanding += 1
         r.target = target
         now = self.kernel.now
@@ -220,6 +224,8 @@ class LoadBalancer(Component):
 
     def answer(self, r: Request, status: int) -> None:
         r.status, r.answered = status, True
+        if r.trace is not None:
+            r.trace.answered(self, status, self.kernel.now)
         self.answers[status] += 1
         # world.hop, inlined: every request's answer passes here
         edge, now = r.in_edge, self.kernel.now
