@@ -170,3 +170,33 @@ def test_the_command_line_writes_traces_and_refuses_a_bad_trace_every(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "engine.cli", "run", "web-tier", "--trace-every", "0"],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "--trace-every" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_target_tracking_scale_out_carries_the_breaching_datapoints_and_the_target():
+    """AWS target tracking scales out after scale_out_datapoints consecutive periods above the
+    target: the activity's evidence holds those periods (each above the target) and the target."""
+    sim = Simulation(fileio.load(examples.path("spike")))
+    sim.run_until(400)
+    outs = [a for a in sim.world.activities if a["kind"] == "scale_out" and "evidence" in a]
+    assert outs
+    ev = outs[0]["evidence"]
+    spec = sim.world.components["shop"].props["policies"][0]
+    assert ev["threshold"] == spec["target"] and ev["metric"] == spec["metric"]
+    breaching = ev["datapoints"][-ev["breaching"]:]
+    assert ev["breaching"] >= spec.get("scale_out_datapoints", 3)
+    assert all(v > ev["threshold"] for _, _, v in breaching)
+    assert breaching[-1][1] == pytest.approx(outs[0]["t_s"])
+    assert all("evidence" not in a for a in sim.report()["activities"])   # the report keeps its four fields
+
+
+def test_an_unhealthy_target_carries_the_failed_health_checks_that_decided_it():
+    """ELB: a target is unhealthy after unhealthy_threshold consecutive failed checks."""
+    sim = Simulation(fileio.load(examples.path("failure")))
+    sim.run_until(300)
+    verdict = next(a for a in sim.world.activities if a["kind"] == "unhealthy" and a["node"] == "alb")
+    threshold = sim.world.components["alb"].props["health_check"]["unhealthy_threshold"]
+    probes = verdict["evidence"]["probes"]
+    failed_run = probes[-threshold:]
+    assert all(not ok and why.startswith("timed out") for _, _, _, ok, why in failed_run)
+    assert probes[-threshold - 1][3] is True
+    assert failed_run[-1][0] == pytest.approx(verdict["t_s"])
