@@ -88,7 +88,7 @@ class Simulation:
             "duration_s": round(self.kernel.now, 6), "events": self.kernel.events, "wall_s": round(wall_s, 3),
             "ledger": self.ledger(), "nodes": nodes, "series": self.series,
             "activities": [_without_evidence(a) for a in self.world.activities],
-            **({"traces": self.world.tracer.report()} if self.world.tracer is not None else {}),
+            **({"traces": self.world.tracer.report()} if getattr(self.world.tracer, "in_report", False) else {}),
         }
 
 

@@ -20,7 +20,7 @@ from engine import trace_words as words
 
 ERRORS_KEPT = 5         # per client: the last errors
 SLOWEST_KEPT = 5        # per client: the slowest requests
-LIVE_KEPT = 2000        # the app keeps this many finished traces (the command line keeps them all)
+LIVE_KEPT = 500         # the app keeps this many finished traces (the command line keeps them all)
 STATUS_OF = {200: "200", 500: "500", 502: "502", 503: "503", 504: "504"}
 
 
@@ -123,10 +123,12 @@ class RequestTrace:
 class Tracer:
     """Decides which requests and messages are traced and keeps the finished traces."""
 
-    def __init__(self, every: int = 0, keep: int | None = None) -> None:
-        self.every = every                      # 0: no head sampling (the ring buffers still fill)
+    def __init__(self, every: int = 0, keep: int | None = None, in_report: bool = True) -> None:
+        self.every = every
+        self.in_report = in_report              # the run report lists the traces (the app's tracer: no)                      # 0: no head sampling (the ring buffers still fill)
         self.counts: dict[str, int] = {}        # messages created per producer edge
         self.next_for: set[str] = set()         # clients whose next request is traced (the app)
+        self.next_started: dict[str, str] = {}  # and the id of that trace, once sent
         self.done: deque = deque(maxlen=keep)   # finished traces in the order they ended
         self.active: dict[str, Any] = {}        # traces started and not finished yet
         self.errors: dict[str, deque] = {}
@@ -139,12 +141,27 @@ class Tracer:
         """A client sent its request number client.sent: trace it if it is sampled."""
         n = client.sent
         if (self.every and (n - 1) % self.every == 0) or client.id in self.next_for:
-            self.next_for.discard(client.id)
             tr = RequestTrace(self, f"{client.id}#{n}", client.id, r.t0)
+            if client.id in self.next_for:
+                self.next_for.discard(client.id)
+                self.next_started[client.id] = tr.id
             tr.leg(edge, -1, r.t0, 0)
             tr._in = edge
             r.trace = tr
             self.active[tr.id] = tr
+
+    def resolve(self, watched: Any) -> Any:
+        """A watch by dot or by 'next request' becomes a trace id once that trace exists."""
+        if not isinstance(watched, tuple):
+            return watched
+        if watched[0] == "next":
+            return self.next_started.get(watched[1], watched)
+        _, edge, inst, kind, depart = watched
+        for tr in self.active.values():
+            if any(leg[0] == edge and leg[1] == inst and leg[4] == kind and abs(leg[2] - depart) < 1e-6
+                   for leg in tr.legs):
+                return tr.id
+        return watched
 
     def slow_floor(self, client_id: str) -> float:
         return self.floor.get(client_id, 0.0)
@@ -230,3 +247,32 @@ def attach(world: Any, tracer: "Tracer | None") -> None:
     for comp in world.components.values():
         if comp.kind == "client":
             comp._slow_floor = float("inf") if tracer is None else tracer.slow_floor(comp.id)
+
+
+LIVE_TRACES_PER_S = 100.0   # the app traces about this many requests per simulated second
+
+
+def live_every(world: Any) -> int:
+    """The app's head sampling: every request at modest rates, fewer as the clients get busier."""
+    total = sum(c.props.get("rate_rps", 0.0) for c in world.components.values() if c.kind == "client")
+    return max(1, int(total / LIVE_TRACES_PER_S))
+
+
+def ensure_live(world: Any) -> "Tracer":
+    """The live run's tracer (a restored run brings its own)."""
+    if world.tracer is None:
+        attach(world, Tracer(live_every(world), keep=LIVE_KEPT, in_report=False))
+    return world.tracer
+
+
+def new_traces(world: Any, cursor: int, watched: Any) -> tuple[list[dict[str, Any]], int, Any]:
+    """The traces finished since `cursor` as plain data, the watched one too while it is in flight,
+    the new cursor and the watched trace's id: what a batch hands to the app. `watched` is a trace
+    id, ("leg", edge, instance, kind, departure) for the trace that made a dot, or ("next", client)."""
+    tracer = ensure_live(world)
+    out = [t.to_dict() for t in tracer.since(cursor)]
+    watched = tracer.resolve(watched)
+    live = tracer.active.get(watched) if isinstance(watched, str) else None
+    if live is not None:
+        out.append({**live.to_dict(), "watched": True})
+    return out, tracer.finished_count, watched

@@ -27,7 +27,7 @@ from gui.editing.actions import EditActions
 from gui.editing.session import DocumentSession
 from gui.files.document_io import FileActions
 from gui.files.geometry_file import GeometryReporter, requested_path
-from gui.panels import docks
+from gui.panels import docks, trace_docks
 from gui.run.animation import DotAnimator, ViewClock
 from gui.run.bridge import EngineBridge
 from gui.run.timeline import Timeline, install_keys
@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.palette.add_requested.connect(self.edit.add_at_centre)
         self.new_undo_stack()
         docks.make_menus(self)
+        self.trace_docks = trace_docks.install(self)
         self.topology.node_selected.connect(self._on_node_selected)
         self.bridge.frame.connect(self._on_frame)
         self.bridge.failed.connect(self._on_engine_failed)
