@@ -31,7 +31,7 @@ def show_on_charts(charts: Any, activity: dict[str, Any]) -> list[Any]:
     if ev.get("threshold") is not None:
         line = pg.InfiniteLine(pos=ev["threshold"], angle=0, movable=False,
                                pen=pg.mkPen(t.unhealthy, width=1.6, style=Qt.PenStyle.DashLine),
-                               label=f"target {ev['threshold']:g}", labelOpts={"position": 0.06, "color": t.unhealthy})
+                               label=f"target {ev['threshold']:g}", labelOpts={"position": 0.9, "color": t.unhealthy, "anchors": [(1, 1), (1, 1)]})
         items.append(line)
     points = [(b, v) for a, b, v in ev["datapoints"] if v is not None]
     brushes = [pg.mkBrush(t.unhealthy if [a, b, v] in breaching else t.muted) for a, b, v in ev["datapoints"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 
 from gui.panels.events import EventsView
@@ -12,6 +12,7 @@ from gui.panels.trace_view import TracePanel
 from gui.run.tracing import TraceController
 
 SEEK_BEFORE_S = 0.001    # an event's row jumps the view to just before its request is sent
+GEOMETRY_DOTS = 12       # dots listed in FLOWDECK_GEOMETRY_FILE
 
 
 class TraceDocks:
@@ -29,6 +30,18 @@ class TraceDocks:
         w.bridge.frame.connect(self._on_frame)
         self.events.trace_clicked.connect(self.open_event)
         w.activity.activity_clicked.connect(self.explain_activity)
+        QTimer.singleShot(0, self._report_geometry)   # the window makes its reporter after the docks
+
+    def _report_geometry(self) -> None:
+        if getattr(self.w, "geometry_reporter", None) is not None:
+            self.w.geometry_reporter.extra = self.geometry
+
+    def geometry(self) -> dict[str, Any]:
+        """For the real-window test: where some dots are on the screen, and the trace followed."""
+        viewport = self.w.view.viewport()
+        dots = [viewport.mapToGlobal(p) for p in self.controller.dots_on_screen(GEOMETRY_DOTS)]
+        followed = self.controller.followed
+        return {"dots": [[p.x(), p.y()] for p in dots], "trace": followed["id"] if followed else None}
 
     def names_changed(self) -> None:
         names = {n.id: n.name for n in self.w.doc.nodes.values()}

@@ -53,7 +53,7 @@ class Waterfall(QWidget):
     def set_trace(self, trace: dict[str, Any] | None) -> None:
         self.trace = trace
         rows = len(bars(trace)) if trace else 0
-        self.setFixedHeight(PAD * 2 + ROW_H * (rows + 1))
+        self.setFixedHeight(PAD * 2 + ROW_H * (rows + 2) if trace else 0)
         self.update()
 
     def span(self) -> tuple[float, float]:
@@ -79,6 +79,7 @@ class Waterfall(QWidget):
         p.setPen(th.color("muted"))
         p.drawText(QRectF(PAD, y, LABEL_W - 4, ROW_H), Qt.AlignmentFlag.AlignVCenter,
                    f"{1000 * (t1 - t0):.1f} ms total")
+        self._legend(p, th)
         status = self.trace.get("outcome", {}).get("status", "")
         tone = th.color(status_tone(status))
         p.fillRect(QRectF(x_of(t0), y + ROW_H / 2 - 1, width, 2), th.color("border"))
@@ -92,6 +93,16 @@ class Waterfall(QWidget):
             self._bar(p, x_of(start), x_of(waited), y, th.color("warning", 0.45))
             self._bar(p, x_of(waited), x_of(end), y, th.color("accent"))
         p.end()
+
+    def _legend(self, p: QPainter, th: theme.Theme) -> None:
+        """Which part of a bar is waiting and which is service, under the bars."""
+        y = PAD + ROW_H * (len(bars(self.trace)) + 1)
+        x = float(LABEL_W + PAD)
+        for label, colour in (("waiting", th.color("warning", 0.45)), ("service / on the wire", th.color("accent"))):
+            self._bar(p, x, x + 14, y, colour)
+            p.setPen(th.color("muted"))
+            p.drawText(QRectF(x + 18, y, 160, ROW_H), Qt.AlignmentFlag.AlignVCenter, label)
+            x += 60 + 7 * len(label)
 
     @staticmethod
     def _bar(p: QPainter, x0: float, x1: float, y: float, colour: QColor) -> None:
@@ -120,13 +131,18 @@ def story(trace: dict[str, Any], names: dict[str, str]) -> list[str]:
                      f"{r['outcome'] or 'in progress'}.")
     outcome = trace.get("outcome", {})
     if trace.get("end_s") is not None:
-        lines.append(f"{clock_text(trace['end_s'])} Outcome {outcome.get('status')}: {outcome.get('reason')} "
+        lines.append(f"{clock_text(trace['end_s'])} Outcome {_outcome_words(outcome)} "
                      f"({1000 * (trace['end_s'] - trace['t0_s']):.1f} ms after it was sent).")
     else:
         lines.append("Still on its way: the trace fills in as it moves.")
     if trace.get("sampled") is False:
         lines.append("This one was not sampled, so only its outcome is known in detail.")
     return lines
+
+
+def _outcome_words(outcome: dict[str, Any]) -> str:
+    status, reason = outcome.get("status", ""), outcome.get("reason", "")
+    return reason if reason.startswith(status) else f"{status}: {reason}"
 
 
 def _hop_sentence(hop: dict[str, Any], name) -> str:
@@ -184,7 +200,8 @@ class TracePanel(QWidget):
     def show_trace(self, trace: dict[str, Any], note: str = "") -> None:
         self.trace = trace
         outcome = trace.get("outcome", {})
-        self.heading.setText(f"{trace['id']}: {outcome.get('status', '')} — {outcome.get('reason', '')}")
+        reason = outcome.get("reason", "") or outcome.get("status", "")
+        self.heading.setText(f"{trace['id']}: {reason}")
         self.heading.setStyleSheet(f"color: {theme.current().color(status_tone(outcome.get('status', ''))).name()}")
         self.waterfall.set_trace(trace)
         lines = ([note] if note else []) + story(trace, self.names)

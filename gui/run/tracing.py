@@ -157,6 +157,25 @@ class TraceController(QObject):
         edge, inst = animator._route_keys[int(buf.route[i])]
         return leg_key(edge, inst, buf.t0[i], int(buf.kind[i]))
 
+    def dots_on_screen(self, limit: int) -> list[Any]:
+        """Viewport points of up to `limit` dots drawn now that a click would hit (not over a node)."""
+        animator = self.animator_of()
+        buf, n = animator.buffer, animator.buffer.count
+        if n == 0:
+            return []
+        ends = buf.ends[:n]
+        x, y, flying = positions_along(ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3], buf.t0[:n], buf.t1[:n],
+                                       self.now(), 0.0)
+        out = []
+        for i in np.flatnonzero(flying)[:limit * 4]:
+            point = self.view.mapFromScene(QPointF(x[i], y[i]))
+            if self.view.viewport().rect().contains(point) and not any(
+                    isinstance(item, (NodeItem, InstanceItem)) for item in self.view.items(point)):
+                out.append(point)
+            if len(out) >= limit:
+                break
+        return out
+
     def open_transfer(self, key: tuple) -> None:
         trace = self.store.for_leg(key)
         if trace is not None:
