@@ -136,6 +136,14 @@ class Tracer:
         self.floor: dict[str, float] = {}       # per client: the latency a request must beat to be kept
         self.finished_count = 0                 # how many traces have ended (the app's cursor)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The app's tracer leaves its finished traces out of checkpoints (the app already has them,
+        and the timeline takes many checkpoints); a report's tracer keeps them."""
+        state = dict(self.__dict__)
+        if not self.in_report:
+            state["done"] = deque(maxlen=self.done.maxlen)
+        return state
+
     # -- requests -----------------------------------------------------------------------------------
     def on_send(self, client: Any, r: Any, edge: Any) -> None:
         """A client sent its request number client.sent: trace it if it is sampled."""
@@ -157,7 +165,7 @@ class Tracer:
         if watched[0] == "next":
             return self.next_started.get(watched[1], watched)
         _, edge, inst, kind, depart = watched
-        for tr in self.active.values():
+        for tr in (*self.active.values(), *reversed(self.done)):
             if any(leg[0] == edge and leg[1] == inst and leg[4] == kind and abs(leg[2] - depart) < 1e-6
                    for leg in tr.legs):
                 return tr.id
@@ -250,6 +258,8 @@ def attach(world: Any, tracer: "Tracer | None") -> None:
 
 
 LIVE_TRACES_PER_S = 100.0   # the app traces about this many requests per simulated second
+PER_BATCH = 20              # finished traces a batch hands over at most (the newest; at high speed
+                            # the Events view shows a sample, and a clicked dot's trace is asked for)
 
 
 def live_every(world: Any) -> int:
@@ -270,9 +280,13 @@ def new_traces(world: Any, cursor: int, watched: Any) -> tuple[list[dict[str, An
     the new cursor and the watched trace's id: what a batch hands to the app. `watched` is a trace
     id, ("leg", edge, instance, kind, departure) for the trace that made a dot, or ("next", client)."""
     tracer = ensure_live(world)
-    out = [t.to_dict() for t in tracer.since(cursor)]
+    out = [t.to_dict() for t in tracer.since(cursor)[-PER_BATCH:]]
     watched = tracer.resolve(watched)
-    live = tracer.active.get(watched) if isinstance(watched, str) else None
-    if live is not None:
-        out.append({**live.to_dict(), "watched": True})
+    if isinstance(watched, str):
+        live = tracer.active.get(watched)
+        if live is None:       # it has finished: hand it over once more, then stop watching
+            live = next((t for t in reversed(tracer.done) if t.id == watched), None)
+            watched = None
+        if live is not None:
+            out.append({**live.to_dict(), "watched": True})
     return out, tracer.finished_count, watched

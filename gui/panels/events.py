@@ -15,6 +15,7 @@ from gui.panels.activity import clock_text
 from gui.panels.trace_view import status_tone
 
 COLUMNS = ("Time", "Origin", "Kind", "Status", "Latency", "Reason")
+COLUMN_WIDTHS = (64, 90, 70, 90, 76)   # all but the last (the reason stretches)
 MAX_ROWS = 3000
 ANY = None
 
@@ -67,15 +68,19 @@ class EventsModel(QAbstractTableModel):
 
     def put(self, traces: list[dict[str, Any]]) -> None:
         """Add new traces, replace the rows of those seen before (a trace filling in)."""
+        new = []
         for t in traces:
             i = self.index_of.get(t["id"])
             if i is not None:
                 self.rows[i] = t
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
-                continue
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
-            self.index_of[t["id"]] = len(self.rows)
-            self.rows.append(t)
+            elif t["id"] not in {n["id"] for n in new}:
+                new.append(t)
+        if new:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(new) - 1)
+            for t in new:
+                self.index_of[t["id"]] = len(self.rows)
+                self.rows.append(t)
             self.endInsertRows()
         if len(self.rows) > MAX_ROWS:
             self.beginResetModel()
@@ -163,8 +168,10 @@ class EventsView(QWidget):
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(24)
         header = table.horizontalHeader()
-        for col in range(len(COLUMNS) - 1):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths: fitting columns to their contents measures every row on every insert.
+        for col, width in enumerate(COLUMN_WIDTHS):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
         table.clicked.connect(self._clicked)
