@@ -98,7 +98,7 @@ class Waterfall(QWidget):
         """Which part of a bar is waiting and which is service, under the bars."""
         y = PAD + ROW_H * (len(bars(self.trace)) + 1)
         x = float(LABEL_W + PAD)
-        for label, colour in (("waiting", th.color("warning", 0.45)), ("service / on the wire", th.color("accent"))):
+        for label, colour in (("waiting", th.color("warning", 0.45)), ("service", th.color("accent"))):
             self._bar(p, x, x + 14, y, colour)
             p.setPen(th.color("muted"))
             p.drawText(QRectF(x + 18, y, 160, ROW_H), Qt.AlignmentFlag.AlignVCenter, label)
