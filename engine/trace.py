@@ -20,7 +20,7 @@ from engine import trace_words as words
 
 ERRORS_KEPT = 5         # per client: the last errors
 SLOWEST_KEPT = 5        # per client: the slowest requests
-LIVE_KEPT = 500         # the app keeps this many finished traces (the command line keeps them all)
+LIVE_KEPT = 200         # the app keeps this many finished traces (the command line keeps them all)
 STATUS_OF = {200: "200", 500: "500", 502: "502", 503: "503", 504: "504"}
 
 

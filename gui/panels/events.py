@@ -16,7 +16,7 @@ from gui.panels.trace_view import status_tone
 
 COLUMNS = ("Time", "Origin", "Kind", "Status", "Latency", "Reason")
 COLUMN_WIDTHS = (64, 90, 70, 90, 76)   # all but the last (the reason stretches)
-MAX_ROWS = 3000
+MAX_ROWS = 1000
 ANY = None
 
 

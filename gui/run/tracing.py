@@ -21,7 +21,7 @@ from gui.canvas.dots import positions_along
 from gui.canvas.groups import InstanceItem
 from gui.canvas.items import NodeItem
 
-KEPT = 5000             # traces the view remembers
+KEPT = 1000             # traces the view remembers (few objects: the collector walks them all)
 HIT_PX = 6.0            # how far from a dot's centre a click still hits it (device pixels)
 RING_R = 9.0
 Z_PATH, Z_RING = -1.5, 40.0
