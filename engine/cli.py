@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--series-interval", type=_bounded(MIN_SERIES_INTERVAL_S, MAX_DURATION_S, "s"), default=10.0,
                      help=f"seconds between series samples (at least {MIN_SERIES_INTERVAL_S:g}; "
                           f"at most {MAX_SERIES_SAMPLES:,} samples in a run)")
+    run.add_argument("--trace-every", type=_bounded(1, 10**9, integer=True), default=None, metavar="N",
+                     help="trace every N-th request of each client and message of each producer (report: traces)")
     val = sub.add_parser("validate", help="check a topology file")
     val.add_argument("file")
     sub.add_parser("examples", help="list the built-in example topologies")
@@ -96,6 +98,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.report:
         _check_writable(Path(args.report))    # before the run, not after minutes of it
     sim = Simulation(doc, seed=args.seed, series_interval=args.series_interval)
+    if args.trace_every:
+        from engine.trace import Tracer, attach
+        attach(sim.world, Tracer(int(args.trace_every)))
     start = time.perf_counter()
     sim.run_until(duration)
     report = sim.report(wall_s=time.perf_counter() - start)

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import event_words, scenario
+from engine import event_words, scenario, trace
 from engine.model import Document
 from engine.simulation import Simulation
 from engine.timeline import TAIL_S, Control, Future, History
@@ -47,6 +47,7 @@ class Batch:
     messages: list[str] = field(default_factory=list)
     played_to: float = 0.0           # the furthest time played: the timeline's played-so-far band
     duration: float = 0.0            # the document's duration: the run stops there
+    traces: list[dict[str, Any]] = field(default_factory=list)   # finished (and the watched) traces
 
 
 class Runner:
@@ -80,11 +81,13 @@ class Runner:
     def _adopt(self, sim: Simulation) -> None:
         """Make sim the run (new, or restored by a seek): the view starts over from its history."""
         self.sim = sim
+        trace.ensure_live(sim.world)
         sim.world.on_pause = self._on_pause
         self._transfers: list = list(sim.world.transfers)   # after a seek: what is in flight there
         sim.world.transfers.clear()
         self._activity_index = 0
         self._series_index = 0
+        self._trace_cursor, self.watched = 0, getattr(self, "watched", None)
         self._reset_pending = True
         self._pauses = sorted(a["at_s"] for a in self.doc.scenario if a["action"] == "pause" and a["at_s"] >= sim.now)
 
@@ -161,6 +164,8 @@ class Runner:
         self.post("fail", target, mode, factor, duration_s)
     def recover(self, target: str) -> None: self.post("recover", target)
     def boost(self, client: str, factor: float, duration_s: float) -> None: self.post("boost", client, factor, duration_s)
+    def trace_next(self, client: str) -> None: self.post("trace_next", client)
+    def watch(self, trace_id: str | None) -> None: self.post("watch", trace_id)
 
     def apply_controls(self) -> bool:
         """Apply every queued control; True if the pacing must be re-based (play, speed, reset)."""
@@ -198,7 +203,15 @@ class Runner:
             self._stop_at = args[0]
         elif command in LIVE_CONTROLS:
             self._live(command, args)
+        elif command in ("trace_next", "watch"):
+            self._trace_control(command, args[0])
         return False
+
+    def _trace_control(self, command: str, arg: str | None) -> None:
+        if command == "watch":
+            self.watched = arg
+        elif arg is not None:
+            trace.ensure_live(self.sim.world).next_for.add(arg)
 
     def _live(self, command: str, args: tuple) -> None:
         """A live control, journaled at the current time; applied in the past, it forks the run
@@ -321,10 +334,11 @@ class Runner:
         transfers, self._transfers = self._transfers, []
         reset, self._reset_pending = self._reset_pending, False
         messages, self._messages = self._messages, []
+        traces, self._trace_cursor, self.watched = trace.new_traces(world, self._trace_cursor, self.watched)
         return Batch(sim.now, transfers, acts, {nid: c.state() for nid, c in world.components.items()},
                      first, series, self.paused, self.speed, self._achieved_speed(), self._lagging,
                      sim.kernel.events, reset, self._pause_text, messages,
-                     max(self.history.played_to, sim.now), self.doc.duration_s)
+                     max(self.history.played_to, sim.now), self.doc.duration_s, traces)
 
     def _achieved_speed(self) -> float:
         wall = time.perf_counter()

@@ -93,6 +93,12 @@ class Simulation:
             "title": self.doc.title if title is None else title, "seed": self.seed,
             "duration_s": round(self.kernel.now, 6), "events": self.kernel.events, "wall_s": round(wall_s, 3),
             "ledger": self.ledger(), "nodes": nodes, "series": self.series,
-            "activities": list(self.world.activities),
+            "activities": [_without_evidence(a) for a in self.world.activities],
             "cost": bill.cost_block(self.world), "metering": bill.metering(self.world),
+            **({"traces": self.world.tracer.report()} if getattr(self.world.tracer, "in_report", False) else {}),
         }
+
+
+def _without_evidence(activity: dict[str, Any]) -> dict[str, Any]:
+    """An activity as the report has it: the evidence (engine.trace_evidence) is for the app only."""
+    return activity if "evidence" not in activity else {k: v for k, v in activity.items() if k != "evidence"}

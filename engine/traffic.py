@@ -17,7 +17,8 @@ OK, SERVER_ERROR, BAD_GATEWAY, UNAVAILABLE, GATEWAY_TIMEOUT = 200, 500, 502, 503
 class Request:
     """One HTTP request from a client, followed until the client has its outcome."""
 
-    __slots__ = ("client", "t0", "in_edge", "target", "status", "answered", "closed", "deadline", "epoch")
+    __slots__ = ("client", "t0", "in_edge", "target", "status", "answered", "closed", "deadline", "epoch",
+                 "trace")
 
     def __init__(self, client: Any, t0: float, in_edge: Any) -> None:
         self.client = client
@@ -28,3 +29,4 @@ class Request:
         self.answered = False       # the load balancer has sent the client an answer
         self.closed = False         # the client has its outcome (answer or its own timeout)
         self.deadline = 0.0         # the load balancer's idle timeout for this request
+        self.trace = None           # its engine.trace.RequestTrace when it is traced

@@ -33,6 +33,7 @@ class World:
         self.message_ids = 0        # the last message id given (engine.messaging.messages.new_id)
         self.lambda_pool: Any = None   # the account's Lambda concurrency, made by the first function
         self.on_pause: Callable[[dict], None] | None = None   # the live view's hook (engine.scenario)
+        self.tracer: Any = None    # engine.trace.Tracer while tracing is on
         self.components: dict[str, Component] = {}
         self.edges: list[EdgeRt] = []
         self.edge_by_id: dict[str, EdgeRt] = {}

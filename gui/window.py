@@ -28,7 +28,7 @@ from gui.editing.session import DocumentSession
 from gui.export import app_export
 from gui.files.document_io import FileActions
 from gui.files.geometry_file import GeometryReporter, requested_path
-from gui.panels import docks
+from gui.panels import docks, trace_docks
 from gui.present import Stage
 from gui.run.animation import DotAnimator, ViewClock
 from gui.run.bridge import EngineBridge
@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         docks.make_menus(self)
         app_export.install(self)        # File > Export Image, Export Video
         self.stage = Stage(self, self._update_title)
+        self.trace_docks = trace_docks.install(self)
         self.topology.node_selected.connect(self._on_node_selected)
         self.bridge.frame.connect(self._on_frame)
         self.bridge.failed.connect(self._on_engine_failed)

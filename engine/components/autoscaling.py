@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 from engine import registry
+from engine import trace_evidence as evidence
 from engine.components.base import Component
 from engine.components.instance import PENDING, RUNNING, TERMINATING, Instance
 from engine.components.scaling import make_policies
@@ -172,7 +173,9 @@ class AutoScalingGroup(Component):
         if proposal < self.desired:
             proposal = self._scale_in_to(policy, proposal)
         if proposal != self.desired:
+            scale_out = proposal > self.desired
             activity = self.set_capacity(proposal, reason)
+            evidence.attach(self.world, self.id, ("scale_out", "scale_in"), evidence.policy_evidence(policy, scale_out))
             if policy.uses_cooldown:
                 self._start_activity(activity)
 
@@ -228,6 +231,7 @@ class AutoScalingGroup(Component):
         self.log("unhealthy", f"Instance {inst.id} is unhealthy: {why}; replacing it")
         self._terminate(inst)
         self._reconcile(f"replacing unhealthy instance {inst.id}")
+        evidence.attach(self.world, self.id, ("unhealthy", "scale_out"), evidence.probe_evidence(inst.targets))
 
     # -- live changes and reporting ---------------------------------------------------------------------
     def on_prop_changed(self, name: str) -> None:

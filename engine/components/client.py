@@ -9,6 +9,7 @@ from typing import Any, Callable
 from engine.components.base import Component
 from engine.distributions import unit_exponentials
 from engine.stats import LatencyHistogram
+from engine.trace import trace_end
 from engine.traffic import OK, REQUEST, Request
 
 RECHECK_IDLE_S = 1.0  # with a rate of 0, look again this often
@@ -35,6 +36,7 @@ class Client(Component):
         self._rec = world.rec
         self._exp1 = unit_exponentials(self.rng)
         self._arrive_handler = self._arrive   # made once: every arrival event holds it
+        self._slow_floor = math.inf   # a 200 slower than this is kept by the tracer (engine.trace)
         self._refresh_rate_bound()
 
     def connect_out(self, edge, target) -> None:
@@ -118,9 +120,12 @@ class Client(Component):
 
     def send_one(self) -> None:
         now = self.kernel.now
+        tracer = self.world.tracer
         for edge, lb in self.lb_edges:
             r = Request(self, now, edge)
             self.sent += 1
+            if tracer is not None:
+                tracer.on_send(self, r, edge)
             if self._timeout is not None:
                 self.kernel.at(now + self._timeout, self._time_out, r)
             # world.hop, inlined: this is the hottest path of the engine
@@ -141,12 +146,17 @@ class Client(Component):
             return  # the client gave up on it already
         r.closed = True
         batch = self._batch
-        batch.append(self.kernel.now - r.t0)
+        latency = self.kernel.now - r.t0
+        batch.append(latency)
         if len(batch) >= BATCH:
             self._flush()
         if r.status != OK:
             self.failed += 1
             self.errors[str(r.status)] += 1
+            if self.world.tracer is not None:
+                trace_end(self, r, str(r.status))
+        elif r.trace is not None or latency > self._slow_floor:
+            trace_end(self, r, "200")
 
     def _time_out(self, r: Request) -> None:
         if r.closed:
@@ -157,6 +167,8 @@ class Client(Component):
             self._flush()
         self.failed += 1
         self.errors["timeout"] += 1
+        if self.world.tracer is not None:
+            trace_end(self, r, "timeout")
 
     def _flush(self) -> None:
         """Move the buffered latencies into the histogram (keeping the first SAMPLES_KEPT)."""

@@ -61,6 +61,8 @@ class Instance:
 
     # -- requests ------------------------------------------------------------------------------------
     def accept(self, r: Request) -> None:
+        if r.trace is not None:
+            r.trace.arrive(self, self.kernel.now)
         failure = self.failure
         if failure is not None or self.state in (PENDING, TERMINATED):
             if failure == "crash" or self.state in (PENDING, TERMINATED):
@@ -97,6 +99,8 @@ class Instance:
             service *= self.fail_factor
         done = now + service
         heappush(kernel.heap, (done, next(kernel.seq), self._finish_handler, r))
+        if r.trace is not None:
+            r.trace.start(now)
         if done > r.deadline:
             r.target.lb.watch(r)
 
@@ -149,6 +153,8 @@ class Instance:
 
     def reply(self, r: Request, status: int) -> None:
         r.status = status
+        if r.trace is not None:
+            r.trace.reply(self, status, self.kernel.now)
         # world.hop, inlined
         target, now = r.target, self.kernel.now
         edge = target.edge

@@ -1,10 +1,13 @@
 """The Application Load Balancer: routing, health checks, fail-open, timeouts, draining, slow start."""
 from __future__ import annotations
 
+from collections import deque
 from functools import partial
 from typing import Any, Callable
 
+from engine import trace_evidence as evidence
 from engine.components.base import Component
+from engine.trace_evidence import PROBES_KEPT
 from engine.traffic import ERROR, GATEWAY_TIMEOUT, OK, REQUEST, RESPONSE, UNAVAILABLE, Request
 
 INITIAL, HEALTHY, UNHEALTHY = "initial", "healthy", "unhealthy"
@@ -14,7 +17,7 @@ class Target:
     """One instance registered with the load balancer's target group."""
 
     __slots__ = ("lb", "inst", "edge", "weight", "health", "ok_run", "fail_run", "outstanding",
-                 "healthy_since", "draining", "active", "on_gone")
+                 "healthy_since", "draining", "active", "on_gone", "probes")
 
     def __init__(self, lb: "LoadBalancer", inst: Any, edge: Any, weight: float, health: str) -> None:
         self.lb, self.inst, self.edge, self.weight = lb, inst, edge, weight
@@ -25,6 +28,7 @@ class Target:
         self.draining = False
         self.active = True          # False once deregistration has completed
         self.on_gone: Callable[[], None] | None = None
+        self.probes: deque = deque(maxlen=PROBES_KEPT)   # (t, passed, why): the evidence of a verdict
 
 
 class LoadBalancer(Component):
@@ -94,6 +98,7 @@ class LoadBalancer(Component):
         if not target.active:
             return
         hc = self.props["health_check"]
+        target.probes.append((self.kernel.now, ok, why or "passed"))
         if ok:
             target.ok_run, target.fail_run = target.ok_run + 1, 0
             if target.health == INITIAL:  # AWS: a new target must pass one check to be healthy
@@ -110,6 +115,7 @@ class LoadBalancer(Component):
         target.healthy_since = self.kernel.now if health == HEALTHY else None
         self._routable = None
         self.log(health, f"Target {target.inst.id} is {health}: {why}")
+        evidence.attach(self.world, self.id, (health,), evidence.probe_evidence([target]))
 
     # -- routing -------------------------------------------------------------------------------------
     def routable(self) -> list[Target]:
@@ -125,6 +131,8 @@ class LoadBalancer(Component):
         targets = self._routable or self.routable()
         if not targets:
             self._unrouted += 1
+            if r.trace is not None:
+                r.trace.unrouted(self, self.kernel.now)
             self.answer(r, UNAVAILABLE)
             return
         if self._plain_rr:
@@ -132,6 +140,8 @@ class LoadBalancer(Component):
             target = targets[rr]
         else:
             target = self._pick(targets)
+        if r.trace is not None:
+            r.trace.routed(self, targets, target, self.kernel.now)
         target.outstanding += 1
         r.target = target
         now = self.kernel.now
@@ -220,6 +230,8 @@ class LoadBalancer(Component):
 
     def answer(self, r: Request, status: int) -> None:
         r.status, r.answered = status, True
+        if r.trace is not None:
+            r.trace.answered(self, status, self.kernel.now)
         self.answers[status] += 1
         # world.hop, inlined: every request's answer passes here
         edge, now = r.in_edge, self.kernel.now

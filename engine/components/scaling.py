@@ -8,6 +8,7 @@ policy's evaluation period on in-service instances past their warm-up.
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 METRIC_WORDS = {"cpu_utilization": ("average CPU", "%"), "request_count_per_target": ("requests per target", "/min"),
                 "backlog_per_instance": ("backlog per instance", " messages")}
+POINTS_KEPT = 20       # datapoints a policy remembers, for the evidence of its activities
 SCALE_IN_MARGIN = 0.9  # AWS scales in only when the metric is somewhat below the target
 
 
@@ -28,6 +30,7 @@ class MetricWindow:
 
     def __init__(self, group: "AutoScalingGroup") -> None:
         self.group = group
+        self.points: deque = deque(maxlen=POINTS_KEPT)   # (start, end, value): the evidence of an activity
         self.restart()
 
     def restart(self) -> None:
@@ -54,6 +57,7 @@ class MetricWindow:
                 reqs = sum(i.accepted - self.marks[i.no][1] for i in counted)
                 value = reqs / len(counted) * 60.0 / span
             total = value * len(counted)
+        self.points.append((self.t, now, value))
         self.t = now
         self.marks = {i.no: (i.busy_area(), i.accepted) for i in g.in_service()}
         return value, total

@@ -155,6 +155,9 @@ class InstancePoller:
         self.received += len(msgs)
         self.worker.in_transit += len(msgs)
         for m in msgs:
+            if m.trace is not None:
+                m.trace.consumer(inst.id)
+                m.trace.leg(self.edge, inst.no, now, MESSAGE)
             self.world.hop(self.edge, inst.no, MESSAGE, self._arrive, Job(self, now, m))
 
     def _arrive(self, job: Job) -> None:
@@ -168,6 +171,9 @@ class InstancePoller:
             self.queue.delete(job.message, job.receipt)
         else:
             self.failed += 1   # not deleted: the message reappears after its visibility timeout
+            if job.message.trace is not None:
+                job.message.trace.receive_failed(f"failed: {job.status} from {self.worker.inst.id}; it reappears "
+                                                 "when its visibility timeout ends", self.kernel.now)
         self.worker.wake()
 
     def watch(self, job: Job) -> None:

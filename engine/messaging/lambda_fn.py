@@ -117,6 +117,8 @@ class LambdaFunction(Component):
         """Start an invocation; False if throttled. on_done(payload, succeeded) follows when it ends."""
         if self.running >= self.concurrency_limit():
             self.throttles += 1
+            if self.world.tracer is not None:
+                _trace_invoke(self, payload, None)
             return False
         pooled = self.props["reserved_concurrency"] is None
         if pooled:
@@ -137,6 +139,8 @@ class LambdaFunction(Component):
         self.peak_running = max(self.peak_running, self.running)
         run = self._duration() + (self.props["cold_start_s"] if cold else 0.0)
         self.mb_ms += billed_ms(run) * self.props["memory_mb"]
+        if self.world.tracer is not None:
+            _trace_invoke(self, payload, cold)
         self.kernel.at(now + run, self._finish, Invocation(on_done, payload, cold, pooled))
         return True
 
@@ -180,6 +184,8 @@ class LambdaFunction(Component):
         if ok:
             del self.async_events[event.message.id]
             self.deleted += 1
+            if event.message.trace is not None:
+                event.message.trace.finish("deleted", f"processed by {self.name}", self.kernel.now)
         elif event.failures >= self.props["maximum_retry_attempts"]:
             self._drop(event, too_old=False)
         else:
@@ -193,6 +199,9 @@ class LambdaFunction(Component):
 
     def _drop(self, event: AsyncEvent, too_old: bool) -> None:
         del self.async_events[event.message.id]
+        if event.message.trace is not None:
+            why = "older than its maximum event age" if too_old else "its retries ran out"
+            event.message.trace.finish("dropped", f"{self.name} dropped it: {why}", self.kernel.now)
         if too_old:
             self.dropped_old += 1
         else:
@@ -225,3 +234,15 @@ class LambdaFunction(Component):
     def state(self) -> dict[str, Any]:
         return {"running": self.running, "limit": self.concurrency_limit(), "warm": len(self.warm),
                 "throttles": self.throttles, "async_queued": self.queued_events()}
+
+
+def _trace_invoke(fn: LambdaFunction, payload: Any, cold: bool | None) -> None:
+    """Tell the traced messages of an invocation (an SNS event or an SQS batch) how it started."""
+    msgs = [payload.message] if isinstance(payload, AsyncEvent) else [m for m, _ in payload]
+    now = fn.kernel.now
+    for msg in msgs:
+        if msg.trace is not None:
+            if cold is None:
+                msg.trace.throttled(fn, now)
+            else:
+                msg.trace.invoked(fn, cold, now)

@@ -50,7 +50,7 @@ class Message:
     moves the same copy on (it is not a new copy)."""
 
     __slots__ = ("id", "attributes", "body", "group", "dedup_id", "sent_at", "seq", "receive_count",
-                 "receipt", "state", "visible_at", "queue", "dead", "raw", "publish_id")
+                 "receipt", "state", "visible_at", "queue", "dead", "raw", "publish_id", "trace")
 
     def __init__(self, msg_id: int, attributes: dict[str, Any], body: Any, group: str | None = None,
                  dedup_id: str | None = None, publish_id: int | None = None) -> None:
@@ -69,6 +69,7 @@ class Message:
         self.queue: Any = None
         self.dead = False                 # moved to a dead-letter queue (by redrive or by SNS)
         self.raw = True                   # False: an SNS delivery wrapped in the SNS envelope
+        self.trace: Any = None            # its engine.trace_messages.MessageTrace when traced
 
     def copy(self, msg_id: int) -> "Message":
         """A new copy for one subscription; attributes and body are shared (never mutated)."""
@@ -205,6 +206,8 @@ class Producer:
         group = "g1" if groups <= 1 else f"g{int(self.rng.random() * groups) + 1}"
         msg = make_message(self.world, attributes=self._attrs(), group=group)
         self.sent += 1
+        if self.world.tracer is not None:
+            self.world.tracer.on_message(self, msg, instance_no, self.world.kernel.now)
         self.world.hop(self.edge, instance_no, MESSAGE, self.deliver, msg)
 
 

@@ -90,14 +90,22 @@ class SnsTopic(Component):
             key = dedup_key(msg, self.props["content_based_deduplication"])
             if self.dedup.is_duplicate(key, now):
                 self.deduplicated += 1
+                if msg.trace is not None:
+                    msg.trace.finish("dropped", f"{self.name} deduplicated it (same key within 5 minutes)", now)
                 return
             msg.dedup_id = key   # passed on to the FIFO queues, as SNS does
+        tr = msg.trace
         for sub in self.subscriptions:
-            if not sub.matches(msg):
+            matched = sub.matches(msg)
+            if tr is not None:
+                tr.verdict(sub, matched, msg)
+            if not matched:
                 sub.filtered_out += 1
                 self.filtered_out += 1
                 continue
             copy = msg.copy(new_id(self.world))
+            if tr is not None:
+                copy.trace = tr.for_copy(copy.id, sub, now)
             copy.raw = bool(sub.edge.props.get("raw_message_delivery"))
             sub.matched += 1
             self.created += 1
@@ -106,6 +114,8 @@ class SnsTopic(Component):
             if self.fifo and self._queue_behind_group(d):
                 continue
             self._send(d)
+        if tr is not None:
+            tr.published(self, now)
 
     def _queue_behind_group(self, d: Delivery) -> bool:
         """FIFO: while a copy of this group is on its way to this subscription, later ones wait."""
@@ -129,6 +139,10 @@ class SnsTopic(Component):
     def _send(self, d: Delivery) -> None:
         d.tries += 1
         d.sub.tries += 1
+        if d.copy.trace is not None:
+            d.copy.trace.attempt(d.sub, d.tries, self.kernel.now)
+            if d.sub.http is None:
+                d.copy.trace.leg(d.sub.edge, -1, self.kernel.now, MESSAGE)
         if d.sub.http is not None:
             d.sub.http.send(d)
         else:
@@ -152,9 +166,13 @@ class SnsTopic(Component):
             self.delivered += 1
             if sub.protocol == "http":
                 self.consumed += 1
+            if d.copy.trace is not None and sub.protocol in ("http", "email"):
+                d.copy.trace.finish("deleted", f"delivered to {sub.endpoint.name} ({sub.protocol})", self.kernel.now)
             self._group_next(d)
             return
         delay = sub.schedule.delay_before(d.tries + 1)
+        if d.copy.trace is not None:
+            d.copy.trace.try_failed(sub, d.tries, delay, self.kernel.now)
         if delay is None:
             self._give_up(d)
         else:
@@ -175,6 +193,9 @@ class SnsTopic(Component):
         else:
             sub.dropped += 1
             self.dropped += 1
+            if d.copy.trace is not None:
+                d.copy.trace.finish("dropped", f"{sub.schedule.name} retries to {sub.endpoint.name} ran out "
+                                    "and the subscription has no dead-letter queue", self.kernel.now)
         self._group_next(d)
 
     # -- reporting --------------------------------------------------------------------------------------

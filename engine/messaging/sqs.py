@@ -130,6 +130,8 @@ class SqsQueue(Component):
                                                  self.kernel.now):
             self.deduplicated += 1
             self.dropped += 1   # the copy existed (SNS made it) and ends here
+            if msg.trace is not None:
+                msg.trace.finish("dropped", f"{self.name} deduplicated it", self.kernel.now)
             return True
         if msg.raw:
             self.sns_raw_in += 1
@@ -145,11 +147,15 @@ class SqsQueue(Component):
         """A copy moved here by a redrive or by SNS after its delivery retries ran out."""
         msg.dead = True
         self.dead_letter_in += 1
+        if msg.trace is not None:
+            msg.trace.finish("dead_lettered", f"moved to the dead-letter queue {self.name}", self.kernel.now)
         # AWS keeps the original enqueue time of a standard queue's message; FIFO resets it.
         self._enqueue(msg, delay=0.0, keep_sent_at=not self.fifo and msg.queue is not None)
 
     def _enqueue(self, msg: Message, delay: float, keep_sent_at: bool = False) -> None:
         now = self.kernel.now
+        if msg.trace is not None:
+            msg.trace.enqueued(self, now, delay)
         msg.queue, msg.seq = self, self._next_seq()
         if not keep_sent_at:
             msg.sent_at = now
@@ -215,6 +221,8 @@ class SqsQueue(Component):
             if m.receive_count > self.top_receive_count:
                 self.top_receive_count = m.receive_count
             m.receipt += 1
+            if m.trace is not None:
+                m.trace.received(self, m, now)
             self.n_in_flight += 1
             self.kernel.at(m.visible_at, self._visibility_over, (m, m.receipt))
             out.append(m)
@@ -267,6 +275,8 @@ class SqsQueue(Component):
             return False
         self._leave(m)
         self.deleted += 1
+        if m.trace is not None:
+            m.trace.deleted(self, self.kernel.now)
         return True
 
     def _leave(self, m: Message) -> None:
@@ -287,6 +297,8 @@ class SqsQueue(Component):
         del self.alive[m.id]
         m.state, m.dead = TRANSIT, True
         self.dead_lettered += 1
+        if m.trace is not None:
+            m.trace.redriven(self, self.props["max_receive_count"], self.kernel.now)
         self.redriving[m.id] = m
         self.world.hop(self.dlq_edge, -1, DEAD_LETTER, self._redrive_arrive, m)
 
@@ -313,6 +325,8 @@ class SqsQueue(Component):
             if self.alive.get(m.id) is m and m.sent_at + retention <= now:
                 self._leave(m)
                 self.expired += 1
+                if m.trace is not None:
+                    m.trace.finish("expired", f"older than {self.name}'s retention of {retention:g} s", now)
         if len(ages) > 2 * len(self.alive) + 1024:   # drop the entries of messages long gone
             self._ages = ages = [(m.sent_at, m.id, m) for m in self.alive.values()]
             heapify(ages)

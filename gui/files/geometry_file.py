@@ -43,6 +43,7 @@ class GeometryReporter(QObject):
         self.view, self.topology, self.palette, self.path = view, topology, palette, Path(path)
         self.timeline, self.run_state = timeline, run_state   # (time shown, paused): FORMAT.md 4.6
         self._last = ""
+        self.extra: Callable[[], dict[str, Any]] | None = None   # more keys from other parts (tracing)
         self.timer = QTimer(self)
         self.timer.setInterval(PERIOD_MS)
         self.timer.timeout.connect(self.write)
@@ -67,6 +68,8 @@ class GeometryReporter(QObject):
             corner = bar.mapToGlobal(QPoint(0, 0))
             out.update(sim_time_s=round(sim_time, 3), paused=paused,
                        timeline=[corner.x(), corner.y(), bar.width(), bar.height()])
+        if self.extra is not None:
+            out.update(self.extra())
         return out
 
     @Slot()

@@ -120,6 +120,7 @@ class ActivityFilter(QSortFilterProxyModel):
 
 class ActivityLog(QWidget):
     node_clicked = Signal(str)
+    activity_clicked = Signal(dict)   # the clicked activity's record (its evidence: gui.panels.trace_docks)
 
     def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -207,3 +208,4 @@ class ActivityLog(QWidget):
         row = self.model.rows[self.proxy.mapToSource(index).row()]
         if row.get("node"):
             self.node_clicked.emit(row["node"])
+        self.activity_clicked.emit(row)

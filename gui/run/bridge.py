@@ -103,3 +103,5 @@ class EngineBridge(QObject):
     def boost(self, client_id: str, factor: float, duration_s: float) -> None:
         self.runner.boost(client_id, factor, duration_s)
     def set_prop(self, target: str, prop: str, value: Any) -> None: self.runner.set_prop(target, prop, value)
+    def trace_next(self, client_id: str) -> None: self.runner.trace_next(client_id)
+    def watch(self, trace_id: str | None) -> None: self.runner.watch(trace_id)

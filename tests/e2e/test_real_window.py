@@ -246,3 +246,21 @@ def test_present_with_page_down_only(app):
     app.key("Next")                                   # out of presentation: the timeline's jump to the end
     wait_for(lambda: (g := app.geometry()) and g["sim_time_s"] == fileio.load(app.path).duration_s, 15.0,
              f"Page Down outside presentation mode to jump to the end\n{app.output()}")
+
+
+def test_click_a_moving_dot_and_its_trace_opens(app):
+    """Issue 12: pause with requests in flight, click one dot with the mouse: the trace of the
+    request it draws opens (the geometry file names the trace the view follows)."""
+    app.settled_geometry()
+    app.key("space")                                  # play
+    wait_for(lambda: (g := app.geometry()) and g["sim_time_s"] >= 5.0, 30.0, f"the run to reach 0:05\n{app.output()}")
+    app.key("space")
+    geo = wait_for(lambda: (g := app.geometry()) and g["paused"] and g.get("dots") and g, 10.0,
+                   f"the run to pause with dots on screen\n{app.output()}")
+    assert geo.get("trace") is None
+    x, y = geo["dots"][0]
+    app.xdotool("mousemove", x, y)
+    app.xdotool("click", 1)
+    trace = wait_for(lambda: (g := app.geometry()) and g.get("trace"), 10.0,
+                     f"a trace to open after clicking the dot at {x}, {y}\n{app.output()}")
+    assert trace.startswith("users#") or ">" in trace, trace
