@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsPathItem, QMenu
 
 from gui import theme
-from gui.canvas.dots import positions_along
+from gui.run.animation import positions_via
 from gui.canvas.groups import InstanceItem
 from gui.canvas.items import NodeItem
 
@@ -145,9 +145,7 @@ class TraceController(QObject):
         buf, n = animator.buffer, animator.buffer.count
         if n == 0:
             return None
-        ends = buf.ends[:n]
-        x, y, flying = positions_along(ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3], buf.t0[:n], buf.t1[:n],
-                                       self.now(), 0.0)
+        x, y, flying = positions_via(buf.ends[:n], buf.t0[:n], buf.t1[:n], self.now())
         d2 = (x - scene_pos.x()) ** 2 + (y - scene_pos.y()) ** 2
         d2[~flying] = np.inf
         i = int(np.argmin(d2))
@@ -163,9 +161,7 @@ class TraceController(QObject):
         buf, n = animator.buffer, animator.buffer.count
         if n == 0:
             return []
-        ends = buf.ends[:n]
-        x, y, flying = positions_along(ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3], buf.t0[:n], buf.t1[:n],
-                                       self.now(), 0.0)
+        x, y, flying = positions_via(buf.ends[:n], buf.t0[:n], buf.t1[:n], self.now())
         out = []
         for i in np.flatnonzero(flying)[:limit * 4]:
             point = self.view.mapFromScene(QPointF(x[i], y[i]))
@@ -202,15 +198,13 @@ class TraceController(QObject):
         self.ring.show()
 
     def _route_ends(self, edge: int, inst: int, kind: int) -> np.ndarray | None:
+        """The leg's path as the animator draws it: x0, y0, a waypoint, x1, y1, the first segment's
+        length and the whole length (gui.run.animation.positions_via)."""
         animator = self.animator_of()
-        rid = animator._route_ids.get(int(edge) * 1_000_003 + (int(inst) + 1))
-        if rid is None:
-            found = self.scene.route(int(edge), int(inst))
-            if found is None:
-                return None
-            coords = np.asarray(found[0], np.float64)
-            return coords if kind not in (1, 2) else coords[[2, 3, 0, 1]]
-        return animator._ends(np.array([rid]), np.array([kind], np.int8))[0]
+        if self.scene.route(int(edge), int(inst)) is None:
+            return None
+        rid = animator._route_index(np.array([int(edge)]), np.array([int(inst)]))
+        return animator._ends(rid, np.array([kind], np.int8))[0]
 
     def _position(self, trace: dict[str, Any], t: float) -> QPointF | None:
         legs = trace.get("legs", [])
@@ -225,8 +219,9 @@ class TraceController(QObject):
             if ends is None:
                 continue
             duration = max(arrive - depart, stretch)
-            f = min(1.0, (t - depart) / duration) if duration > 0 else 1.0
-            last = QPointF(ends[0] + (ends[2] - ends[0]) * f, ends[1] + (ends[3] - ends[1]) * f)
+            x, y, _ = positions_via(ends[None, :], np.array([depart]), np.array([depart + duration]),
+                                    min(t, depart + duration))
+            last = QPointF(float(x[0]), float(y[0]))
         end = trace.get("end_s")
         if end is not None and t > max(end, legs[-1][2] + stretch) + 1.0:
             return None          # over: the ring goes, the path stays lit
@@ -239,6 +234,7 @@ class TraceController(QObject):
             if ends is not None:
                 path.moveTo(ends[0], ends[1])
                 path.lineTo(ends[2], ends[3])
+                path.lineTo(ends[4], ends[5])
         self._style()
         self.path.setPath(path)
         self.path.setVisible(not path.isEmpty())

@@ -7,7 +7,8 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
-from gui.canvas.dots import DotKind, positions_along
+from gui.canvas.dots import DotKind
+from gui.run.animation import positions_via
 from gui.canvas.groups import InstanceItem
 from gui.canvas.items import NodeItem
 from gui.run.tracing import leg_key
@@ -26,9 +27,7 @@ def a_dot(window, kind: DotKind):
     """A dot of that kind drawn now, away from any node: (viewport point, the transfer it draws)."""
     animator, view = window.animator, window.view
     buf, n = animator.buffer, animator.buffer.count
-    ends = buf.ends[:n]
-    x, y, flying = positions_along(ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3], buf.t0[:n], buf.t1[:n],
-                                   window.clock.t, 0.0)
+    x, y, flying = positions_via(buf.ends[:n], buf.t0[:n], buf.t1[:n], window.clock.t)
     for i in np.flatnonzero(flying & (buf.kind[:n] == kind)):
         point = view.mapFromScene(QPointF(x[i], y[i]))
         if not view.viewport().rect().contains(point):
