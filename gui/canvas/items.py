@@ -26,9 +26,9 @@ NAME_PX, BADGE_PX = 15, 12
 BADGE_H, BADGE_PAD, BADGE_SPACING = 22.0, 9.0, 6.0
 HEALTH_COLOURS = {"healthy": "healthy", "initial": "accent", "pending": "pending", "unhealthy": "unhealthy",
                   "crashed": "unhealthy", "draining": "draining", "terminated": "pending"}
-HEALTH_WORDS = {"healthy": "healthy", "initial": "health checks", "pending": "booting", "unhealthy": "unhealthy",
+HEALTH_WORDS = {"healthy": "healthy", "initial": "checking", "pending": "booting", "unhealthy": "unhealthy",
                 "crashed": "crashed", "draining": "draining", "terminated": "terminated"}
-FAILURE_WORDS = {"hang": "hung", "slow": "slowed down", "error": "failing"}
+FAILURE_WORDS = {"hang": "hung", "slow": "slowed", "error": "failing"}
 
 
 def _fonts() -> dict[str, QFont]:

@@ -151,3 +151,13 @@ def test_badge_pills_are_opaque_so_no_edge_shows_through_their_words():
     from gui.canvas.badges import BAD, GOOD, INFO, NEUTRAL, WARN
     from gui.canvas.items import tone_colours
     assert all(tone_colours(tone)[0].alphaF() == 1.0 for tone in (GOOD, BAD, WARN, INFO, NEUTRAL))
+
+
+def test_every_word_a_tile_shows_fits_the_tile(qapp):
+    """A tile's second line (health or failure) is clipped at the tile's edge: 'health checks'
+    showed as 'health chec' on every booting instance."""
+    from gui.canvas.groups import TILE_W
+    from gui.canvas.items import FAILURE_WORDS, HEALTH_WORDS, text_width
+    room = TILE_W - 28
+    too_wide = [w for w in [*HEALTH_WORDS.values(), *FAILURE_WORDS.values()] if text_width(w, "small") > room]
+    assert not too_wide, f"wider than the {room:g} px a tile has for them: {too_wide}"
