@@ -24,6 +24,11 @@ LIVE_KEPT = 200         # the app keeps this many finished traces (the command l
 STATUS_OF = {200: "200", 500: "500", 502: "502", 503: "503", 504: "504"}
 
 
+def legs_out(legs: list) -> list[list]:
+    """Legs as reported: [edge index, instance no, depart, arrive, kind], times to the nanosecond."""
+    return [[e, i, round(d, 9), round(a, 9), k] for e, i, d, a, k in legs]
+
+
 class RequestTrace:
     """The trace of one request; the components' hooks fill it in as the request moves."""
 
@@ -35,7 +40,7 @@ class RequestTrace:
         self.end: float | None = None
         self.status, self.reason = "", ""
         self.hops: list[dict[str, Any]] = []
-        self.legs: list[list] = []          # [edge index, instance no, depart, arrive, kind]: the dots it made
+        self.legs: list[tuple] = []          # (edge index, instance no, depart, arrive, kind): the dots it made
         self._inst: dict[str, Any] | None = None
         self.sampled = sampled
         self._in = self._back = None   # the client's edge, and the edge to the chosen target
@@ -44,7 +49,7 @@ class RequestTrace:
 
     # -- hooks ---------------------------------------------------------------------------------------
     def leg(self, edge: Any, instance_no: int, now: float, kind: int) -> None:
-        self.legs.append([edge.index, instance_no, round(now, 9), round(now + edge.latency, 9), kind])
+        self.legs.append((edge.index, instance_no, now, now + edge.latency, kind))   # rounded when reported
 
     def routed(self, lb: Any, targets: list, target: Any, now: float) -> None:
         self.hops.append({"node": lb.id, "arrive_s": now, "depart_s": now,
@@ -114,7 +119,7 @@ class RequestTrace:
         out = {"id": self.id, "kind": "request", "origin": self.origin, "t0_s": round(self.t0, 6),
                "end_s": None if self.end is None else round(self.end, 6),
                "outcome": {"status": self.status or "in_flight", "reason": self.reason},
-               "hops": hops, "legs": [list(leg) for leg in self.legs]}
+               "hops": hops, "legs": legs_out(self.legs)}
         if not self.sampled:
             out["sampled"] = False
         return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import filter_policy
+from engine.trace import legs_out
 
 
 class MessageTrace:
@@ -21,14 +22,14 @@ class MessageTrace:
         self.end: float | None = None
         self.status = self.reason = ""
         self.hops: list[dict[str, Any]] = []
-        self.legs: list[list] = []
+        self.legs: list[tuple] = []
         self.deliveries: list[dict[str, Any]] | None = None
         self.receives: list[dict[str, Any]] = []
         self.copies = 0
         self.sampled = True
 
     def leg(self, edge: Any, instance_no: int, now: float, kind: int) -> None:
-        self.legs.append([edge.index, instance_no, round(now, 9), round(now + edge.latency, 9), kind])
+        self.legs.append((edge.index, instance_no, now, now + edge.latency, kind))   # rounded when reported
 
     def event(self, node: str, now: float, text: str, **extra: Any) -> None:
         self.hops.append({"node": node, "arrive_s": now, "depart_s": now, "decision": text, **extra})
@@ -133,7 +134,7 @@ class MessageTrace:
                "outcome": {"status": self.status or "in_flight", "reason": self.reason},
                "hops": [{k: r6(v) for k, v in h.items()} for h in self.hops],
                "receives": [{k: r6(v) for k, v in rc.items()} for rc in self.receives],
-               "legs": [list(leg) for leg in self.legs]}
+               "legs": legs_out(self.legs)}
         if self.deliveries is not None:
             out["deliveries"] = [dict(d) for d in self.deliveries]
         return out
