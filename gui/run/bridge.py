@@ -12,6 +12,7 @@ import traceback
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
+from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from engine.model import Document
 from engine.runner import Batch, Runner
@@ -45,6 +46,7 @@ class EngineBridge(QObject):
         """Start the engine thread (paused, as the runner starts) and the frame timer."""
         if self._thread is not None:
             return
+        collect_on_gui_thread()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="flowdeck-engine", daemon=False)
         self._thread.start()
@@ -105,3 +107,17 @@ class EngineBridge(QObject):
     def set_prop(self, target: str, prop: str, value: Any) -> None: self.runner.set_prop(target, prop, value)
     def trace_next(self, client_id: str) -> None: self.runner.trace_next(client_id)
     def watch(self, trace_id: str | None) -> None: self.runner.watch(trace_id)
+
+
+_collector: GarbageCollector | None = None
+
+
+def collect_on_gui_thread() -> None:
+    """Python's cycle collector runs in whichever thread happens to allocate. Run in the engine
+    thread, it can free a window's Qt objects there, and Qt's destructor then waits for a lock the
+    GUI thread holds while the GUI thread waits for the interpreter: a deadlock (seen as a hung
+    test). From the first engine thread on, automatic collection is off and pyqtgraph's collector
+    collects on a timer in the GUI thread instead."""
+    global _collector
+    if _collector is None:
+        _collector = GarbageCollector(interval=1.0)

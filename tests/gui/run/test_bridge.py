@@ -80,3 +80,33 @@ def test_quitting_the_app_while_running_leaves_no_thread_and_no_abort(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "alive: []" in done.stdout
+
+
+def test_cycles_are_collected_on_the_gui_thread_only(make_window, qtbot):
+    """A cycle collection in the engine thread once freed Qt objects there and deadlocked against
+    the GUI thread (a full test run hung). With an engine thread running, Python's automatic
+    collection is off and the GUI thread collects on a timer: garbage cycles still go."""
+    import gc
+    import threading
+    import weakref
+    make_window("web-tier")
+    assert not gc.isenabled()
+
+    class Node:
+        pass
+    seen = []
+
+    def collect_and_note(*_):
+        seen.append(threading.current_thread() is threading.main_thread())
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    gone = weakref.ref(a)
+    del a, b
+    gc.callbacks.append(collect_and_note)
+    try:
+        for _ in range(800):
+            [[] for _ in range(2)]     # allocations, so a generation-0 collection is due
+        qtbot.waitUntil(lambda: gone() is None, timeout=5000)
+    finally:
+        gc.callbacks.remove(collect_and_note)
+    assert seen and all(seen), "collections ran on the GUI thread only"
