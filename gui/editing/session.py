@@ -17,6 +17,7 @@ from engine import registry
 from engine.model import Document
 from gui.editing import capacity, commands
 from gui.editing.actions import first_error, name_refusal, sentence
+from gui.editing.listening import FollowsDocument
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QUndoStack
@@ -62,7 +63,7 @@ class SessionHost(Protocol):
     def restart_run(self) -> None: ...
 
 
-class DocumentSession(QObject):
+class DocumentSession(FollowsDocument, QObject):
     def __init__(self, window: SessionHost) -> None:
         super().__init__(window)
         self.w = window
@@ -75,13 +76,6 @@ class DocumentSession(QObject):
         window.inspector.renamed.connect(self._on_inspector_rename)
         window.topology.selection_changed.connect(self._on_selection)
         self.attach(window.doc)
-
-    def attach(self, doc: Document) -> None:
-        doc.listeners.append(self._on_doc)
-
-    def detach(self, doc: Document) -> None:
-        if self._on_doc in doc.listeners:
-            doc.listeners.remove(self._on_doc)
 
     # -- the document changed ------------------------------------------------------------------------
     def _on_doc(self, what: str, payload: Any) -> None:

@@ -42,22 +42,30 @@ def readable(text: str, names: dict[str, str]) -> str:
     return INSTANCE_ID.sub(name, text)
 
 
-class ActivityModel(QAbstractTableModel):
-    def __init__(self, doc: Document) -> None:
-        super().__init__()
-        self.names = display_names(doc)
-        self.rows: list[dict[str, Any]] = []
+class RowsModel(QAbstractTableModel):
+    """A table of dict rows under fixed column titles (the activity log, the events view)."""
+    columns: tuple[str, ...] = ()
+    rows: list[dict[str, Any]]
 
     def rowCount(self, parent: Any = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Any = QModelIndex()) -> int:
-        return len(COLUMNS)
+        return len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return self.columns[section]
         return None
+
+
+class ActivityModel(RowsModel):
+    columns = COLUMNS
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.names = display_names(doc)
+        self.rows: list[dict[str, Any]] = []
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.rows[index.row()]

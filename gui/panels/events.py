@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView,
                                QVBoxLayout, QWidget)
 
 from gui import theme
-from gui.panels.activity import clock_text
+from gui.panels.activity import RowsModel, clock_text
 from gui.panels.trace_view import status_tone
 
 COLUMNS = ("Time", "Origin", "Kind", "Status", "Latency", "Reason")
@@ -27,23 +27,14 @@ def trace_nodes(trace: dict[str, Any]) -> set[str]:
     return nodes
 
 
-class EventsModel(QAbstractTableModel):
+class EventsModel(RowsModel):
+    columns = COLUMNS
+
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, Any]] = []
         self.index_of: dict[str, int] = {}
         self.names: dict[str, str] = {}
-
-    def rowCount(self, parent: Any = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Any = QModelIndex()) -> int:
-        return len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         t = self.rows[index.row()]
